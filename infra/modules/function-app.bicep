@@ -1,0 +1,271 @@
+// The broker's Function App: the hosting plan chosen by `hostingPlan`, the app settings the
+// broker reads (one set per connection), publishing credentials off and, optionally, App
+// Service Authentication in front of it.
+
+import { brokerConnection, hostingPlan as hostingPlanType, identityReference } from 'types.bicep'
+
+@description('Required. Function App name.')
+param name string
+
+@description('Required. Plan name.')
+param planName string
+
+@description('Required. Azure region.')
+param location string
+
+@description('Optional. Tags for the plan and the app.')
+param tags { *: string } = {}
+
+@description('Required. FlexConsumption, or ElasticPremium as the fallback.')
+param hostingPlan hostingPlanType
+
+@description('Required. The broker\'s user-assigned identity.')
+param identity identityReference
+
+@description('Required. Storage service endpoints (with trailing slashes) of the AzureWebJobsStorage account.')
+param storageEndpoints { blob: string, queue: string, table: string }
+
+@description('Required. Container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Required. URI of the vault holding the connection secrets.')
+param keyVaultUri string
+
+@description('Required. Application Insights connection string.')
+param applicationInsightsConnectionString string
+
+@description('Required. The broker\'s connections.')
+param connections brokerConnection[]
+
+@description('Required. Name of the token cache table.')
+param tokenCacheTableName string
+
+@description('Required. NCRONTAB schedule of the RefreshTokens timer.')
+param refreshSchedule string
+
+@description('Required. Most instances the app may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Required. Flex Consumption: memory of one instance, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('Required. Flex Consumption: concurrent HTTP requests per instance.')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int
+
+@description('Required. Elastic Premium: plan size.')
+@allowed(['EP1', 'EP2', 'EP3'])
+param elasticPremiumSku string
+
+@description('Optional. Subnet for outbound VNet integration; empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('Optional. Audience callers\' Entra ID tokens must carry; empty when callers are not validated.')
+param callerAudience string = ''
+
+@description('Optional. Client id of the broker\'s Entra ID app registration (v2 tokens carry it as audience).')
+param callerAppClientId string = ''
+
+@description('Optional. Client ids of the only applications allowed to call; empty admits any caller with a valid token.')
+param allowedCallerApplicationIds string[] = []
+
+@description('Optional. Put App Service Authentication in front of the app, requiring an Entra ID token.')
+param enableAppServiceAuthentication bool = false
+
+var isFlexConsumption = hostingPlan == 'FlexConsumption'
+
+// Two apps sharing a storage account must not share a host id; the platform would derive
+// one by truncating the name, so it is set explicitly (at most 32 characters).
+var hostIdCandidate = take(toLower(name), 32)
+var hostId = endsWith(hostIdCandidate, '-') ? take(hostIdCandidate, 31) : hostIdCandidate
+
+var callerAuthority = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+
+var runtimeSettings = {
+  AzureFunctionsWebHost__hostid: hostId
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.clientId
+  AzureWebJobsStorage__blobServiceUri: storageEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storageEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storageEndpoints.table
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.clientId};Authorization=AAD'
+}
+
+// Flex Consumption takes the runtime and the package from functionAppConfig and rejects
+// these settings; Elastic Premium needs them.
+var elasticPremiumSettings = {
+  FUNCTIONS_EXTENSION_VERSION: '~4'
+  FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
+  WEBSITE_RUN_FROM_PACKAGE: '${storageEndpoints.blob}${deploymentContainerName}/broker.zip'
+  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identity.id
+}
+
+var brokerSettings = {
+  AZURE_CLIENT_ID: identity.clientId
+  TokenBroker__KeyVaultUri: keyVaultUri
+  TokenBroker__TokenCache__ServiceUri: storageEndpoints.table
+  TokenBroker__TokenCache__TableName: tokenCacheTableName
+  TokenBroker__Refresh__Schedule: refreshSchedule
+}
+
+var callerSettings = empty(callerAudience)
+  ? {}
+  : {
+      TokenBroker__Callers__Authority: callerAuthority
+      TokenBroker__Callers__Audience: callerAudience
+    }
+
+// App setting names are case-insensitive, so two connections differing only in case
+// would silently overwrite each other.
+var connectionNames = map(connections, c => toLower(c.name))
+var connectionSettings = length(union(connectionNames, [])) != length(connectionNames)
+  ? fail('Connection names must be unique (case-insensitive)')
+  : reduce(
+      connections,
+      {},
+      (settings, c) =>
+        union(
+          settings,
+          {
+            'TokenBroker__Connections__${c.name}__TokenEndpoint': c.tokenEndpoint
+            'TokenBroker__Connections__${c.name}__ClientId': c.clientId
+            'TokenBroker__Connections__${c.name}__SecretName': c.secretName
+            'TokenBroker__Connections__${c.name}__Scopes': c.scopes
+            'TokenBroker__Connections__${c.name}__AuthMethod': c.?authMethod ?? 'client_secret_basic'
+          },
+          c.?allowedScopes == null ? {} : { 'TokenBroker__Connections__${c.name}__AllowedScopes': c.?allowedScopes }
+        )
+    )
+
+var appSettings = union(
+  runtimeSettings,
+  isFlexConsumption ? {} : elasticPremiumSettings,
+  brokerSettings,
+  callerSettings,
+  connectionSettings
+)
+
+module flexConsumption 'function-app-flex-consumption.bicep' = if (isFlexConsumption) {
+  params: {
+    name: name
+    planName: planName
+    location: location
+    tags: tags
+    identity: identity
+    deploymentContainerUrl: '${storageEndpoints.blob}${deploymentContainerName}'
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+  }
+}
+
+module elasticPremium 'function-app-elastic-premium.bicep' = if (!isFlexConsumption) {
+  params: {
+    name: name
+    planName: planName
+    location: location
+    tags: tags
+    identity: identity
+    skuName: elasticPremiumSku
+    maximumInstanceCount: min(maximumInstanceCount, 100)
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-11-01' existing = {
+  name: name
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: appSettings
+  dependsOn: [
+    flexConsumption
+    elasticPremium
+  ]
+}
+
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+  dependsOn: [
+    flexConsumption
+    elasticPremium
+  ]
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+  dependsOn: [
+    flexConsumption
+    elasticPremium
+  ]
+}
+
+// Entra ID tokens for the broker's audience, checked before a request reaches the worker.
+// Health stays anonymous for probes; Token still needs its function key as well.
+resource authentication 'Microsoft.Web/sites/config@2024-11-01' = if (enableAppServiceAuthentication) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/health'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: empty(callerAppClientId)
+          ? { openIdIssuer: callerAuthority }
+          : { openIdIssuer: callerAuthority, clientId: callerAppClientId }
+        validation: {
+          allowedAudiences: empty(callerAppClientId) ? [callerAudience] : [callerAudience, callerAppClientId]
+          defaultAuthorizationPolicy: empty(allowedCallerApplicationIds)
+            ? null
+            : { allowedApplications: allowedCallerApplicationIds }
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+  // One site configuration change at a time: each restarts the app.
+  dependsOn: [
+    settings
+  ]
+}
+
+@description('Name of the Function App.')
+output name string = site.name
+
+@description('Default host name of the Function App.')
+output defaultHostName string = site.properties.defaultHostName
+
+@description('The host id the app runs with.')
+output hostId string = hostId

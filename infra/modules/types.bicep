@@ -1,0 +1,53 @@
+// Types shared by main.bicep and the modules.
+
+@export()
+@description('How the broker authenticates to a connection\'s authorization server.')
+type authMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'managed_identity_federation'
+
+@export()
+@description('One OAuth 2.0 client-credentials connection. Each becomes one set of TokenBroker__Connections__{name}__* app settings.')
+type brokerConnection = {
+  @description('Required. Connection name as callers use it in api/token/{connection}. Letters, digits and hyphens; unique.')
+  @minLength(1)
+  @maxLength(64)
+  name: string
+
+  @description('Required. Absolute https URL of the authorization server\'s token endpoint.')
+  @minLength(9)
+  tokenEndpoint: string
+
+  @description('Required. Client id registered at the authorization server.')
+  @minLength(1)
+  clientId: string
+
+  @description('Required. Name of the Key Vault secret that holds the client secret (or signing key).')
+  @minLength(1)
+  @maxLength(127)
+  secretName: string
+
+  @description('Required. Scopes requested by default, space-separated.')
+  scopes: string
+
+  @description('Optional. Scopes a caller may ask for, space-separated; omitted means only the default scopes.')
+  allowedScopes: string?
+
+  @description('Optional. Client authentication method; the broker defaults to client_secret_basic.')
+  authMethod: authMethod?
+}
+
+@export()
+@description('Hosting plan of the Function App.')
+type hostingPlan = 'FlexConsumption' | 'ElasticPremium'
+
+@export()
+@description('A user-assigned managed identity as the other modules need it.')
+type identityReference = {
+  @description('Resource id of the identity.')
+  id: string
+
+  @description('Client (application) id of the identity.')
+  clientId: string
+
+  @description('Object id of the identity\'s service principal.')
+  principalId: string
+}

@@ -1,0 +1,41 @@
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using TokenBroker.Diagnostics;
+using TokenBroker.Functions.Functions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// The one composition of the broker, shared by the Azure Functions worker and the standalone host,
+/// so both run the same services and the same function classes.
+/// </summary>
+public static class TokenBrokerFunctionsServiceCollectionExtensions
+{
+    /// <summary>Adds the broker core, its telemetry and the function classes.</summary>
+    /// <returns>The OpenTelemetry builder, for a host to add its own instrumentation.</returns>
+    public static IOpenTelemetryBuilder AddTokenBrokerFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddTokenBroker(configuration);
+
+        // The Functions worker creates function instances itself; the standalone host resolves them from here.
+        services.TryAddSingleton<TokenFunction>();
+        services.TryAddSingleton<HealthFunction>();
+
+        var telemetry = services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(TokenBrokerMetrics.MeterName));
+        if (!string.IsNullOrWhiteSpace(configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+        {
+            // Application Insights with local auth disabled: the exporter signs in with the app's identity.
+            telemetry.UseAzureMonitorExporter();
+            services.AddOptions<AzureMonitorExporterOptions>()
+                .Configure<TokenCredential>((options, credential) => options.Credential = credential);
+        }
+
+        return telemetry;
+    }
+}

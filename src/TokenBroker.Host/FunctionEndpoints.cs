@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.Azure.Functions.Worker;
+using TokenBroker.Functions.Functions;
+
+namespace TokenBroker.Host;
+
+/// <summary>
+/// Maps each HTTP function to the route, method and authorization level it has in functions.metadata
+/// (a test holds the two together) and runs the function class's own method.
+/// </summary>
+internal static class FunctionEndpoints
+{
+    public const string RoutePrefix = "/api/";
+
+    private static readonly ActionDescriptor NoAction = new();
+
+    public static void MapFunctionEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(RoutePrefix + TokenFunction.Route, static context =>
+            {
+                var function = context.RequestServices.GetRequiredService<TokenFunction>();
+                var connection = context.Request.RouteValues["connection"] as string ?? string.Empty;
+                return ExecuteAsync(context, function.RunAsync(context.Request, connection, context.RequestAborted));
+            })
+            .WithMetadata(new FunctionRoute(TokenFunction.Name, AuthorizationLevel.Function));
+
+        endpoints.MapGet(RoutePrefix + HealthFunction.Route, static context =>
+            {
+                var function = context.RequestServices.GetRequiredService<HealthFunction>();
+                return ExecuteAsync(context, Task.FromResult(function.Run(context.Request)));
+            })
+            .WithMetadata(new FunctionRoute(HealthFunction.Name, AuthorizationLevel.Anonymous));
+    }
+
+    private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)
+    {
+        var result = await invocation;
+        await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), NoAction));
+    }
+}

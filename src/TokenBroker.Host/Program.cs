@@ -1,0 +1,4 @@
+using TokenBroker.Host;
+
+var app = BrokerHost.Build(BrokerHost.CreateBuilder(args));
+app.Run();

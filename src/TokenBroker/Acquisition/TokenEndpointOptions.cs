@@ -1,0 +1,26 @@
+namespace TokenBroker.Acquisition;
+
+/// <summary>How the broker talks to token endpoints, bound from <c>TokenBroker:TokenEndpoint</c>.</summary>
+public sealed class TokenEndpointOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "TokenBroker:TokenEndpoint";
+
+    /// <summary>Retries after the first attempt, for 429, 5xx, network errors and timeouts.</summary>
+    public int MaxRetryAttempts { get; set; } = 2;
+
+    /// <summary>The base delay before a retry when the server sent no <c>Retry-After</c>. Entra asks for at least 5 seconds.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timeout of one attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of a whole token request, retries included.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long the circuit to one authorization server stays open after it keeps failing.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>Retry-After</c> given to callers when the authorization server is unavailable and named none.</summary>
+    public TimeSpan UnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+}

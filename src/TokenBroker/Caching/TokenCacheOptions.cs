@@ -1,0 +1,33 @@
+namespace TokenBroker.Caching;
+
+/// <summary>The token cache, bound from <c>TokenBroker:TokenCache</c>.</summary>
+public sealed class TokenCacheOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "TokenBroker:TokenCache";
+
+    /// <summary>The connection string Azurite and local runs use. Prefer <see cref="ServiceUri"/> in Azure.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The Table service endpoint, reached with the app's managed identity (no shared key).</summary>
+    public Uri? ServiceUri { get; set; }
+
+    /// <summary>The table holding the tokens shared by every instance.</summary>
+    public string TableName { get; set; } = "TokenCache";
+
+    /// <summary>A cached token is served only while more than this is left (or <see cref="SafetyMarginRatio"/> of its lifetime, whichever is smaller).</summary>
+    public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The share of a token's lifetime kept as a margin for short-lived tokens.</summary>
+    public double SafetyMarginRatio { get; set; } = 0.1;
+
+    /// <summary>Lifetimes an authorization server claims beyond this are clamped to it.</summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The margin for a token that lived <paramref name="lifetime"/>: the smaller of the fixed margin and the ratio.</summary>
+    public TimeSpan MarginFor(TimeSpan lifetime)
+    {
+        var proportional = lifetime * SafetyMarginRatio;
+        return proportional < SafetyMargin ? proportional : SafetyMargin;
+    }
+}

@@ -1,0 +1,121 @@
+using Azure.Data.Tables;
+using System.Text;
+
+namespace TokenBroker.Caching;
+
+/// <summary>
+/// The Table Storage shape of a cached token: one entity per connection (partition) and fingerprint (row).
+/// The token is stored as UTF-8 in binary chunks because one property holds at most 64 KiB and some
+/// authorization servers issue tokens larger than that.
+/// </summary>
+internal static class TokenEntity
+{
+    /// <summary>Bytes per binary property: the Table service's limit.</summary>
+    public const int ChunkBytes = 64 * 1024;
+
+    /// <summary>Chunks per entity, leaving headroom under the 1 MiB entity limit for the other properties.</summary>
+    public const int MaxChunks = 14;
+
+    /// <summary>The largest token, in UTF-8 bytes, one entity can hold.</summary>
+    public const int MaxTokenBytes = ChunkBytes * MaxChunks;
+
+    // Bumped whenever the layout changes, so an old instance never misreads a new entity.
+    public const int CurrentFormat = 1;
+
+    public const string Format = nameof(Format);
+    public const string Scope = nameof(Scope);
+    public const string TokenType = nameof(TokenType);
+    public const string AcquiredOn = nameof(AcquiredOn);
+    public const string ExpiresOn = nameof(ExpiresOn);
+    public const string SecretVersion = nameof(SecretVersion);
+    public const string ClientId = nameof(ClientId);
+    public const string TokenEndpoint = nameof(TokenEndpoint);
+    public const string TokenBytes = nameof(TokenBytes);
+    public const string Chunks = nameof(Chunks);
+    private const string ChunkPrefix = "Token";
+
+    public static string ChunkName(int index) => ChunkPrefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The entity for <paramref name="token"/>, or null when the token is too large for one entity.</summary>
+    public static TableEntity? ToEntity(TokenCacheKey key, CachedToken token, string clientId, Uri tokenEndpoint)
+    {
+        var bytes = Encoding.UTF8.GetBytes(token.AccessToken);
+        if (bytes.Length > MaxTokenBytes)
+        {
+            return null;
+        }
+
+        var chunks = (bytes.Length + ChunkBytes - 1) / ChunkBytes;
+        var entity = new TableEntity(key.PartitionKey, key.RowKey)
+        {
+            [Format] = CurrentFormat,
+            [Scope] = token.Scope,
+            [TokenType] = token.TokenType,
+            [AcquiredOn] = token.AcquiredOn,
+            [ExpiresOn] = token.ExpiresOn,
+            [SecretVersion] = token.SecretVersion,
+            [ClientId] = clientId,
+            [TokenEndpoint] = tokenEndpoint.AbsoluteUri,
+            [TokenBytes] = bytes.Length,
+            [Chunks] = chunks,
+        };
+
+        for (var i = 0; i < chunks; i++)
+        {
+            var start = i * ChunkBytes;
+            entity[ChunkName(i)] = bytes.AsSpan(start, Math.Min(ChunkBytes, bytes.Length - start)).ToArray();
+        }
+
+        return entity;
+    }
+
+    /// <summary>Reads a token back, or says why the entity cannot be used.</summary>
+    public static CachedToken? FromEntity(TableEntity entity, out string? problem)
+    {
+        problem = null;
+        if (entity.GetInt32(Format) != CurrentFormat)
+        {
+            problem = "unknown format";
+            return null;
+        }
+
+        var length = entity.GetInt32(TokenBytes);
+        var chunks = entity.GetInt32(Chunks);
+        var acquiredOn = entity.GetDateTimeOffset(AcquiredOn);
+        var expiresOn = entity.GetDateTimeOffset(ExpiresOn);
+        if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || acquiredOn is null || expiresOn is null)
+        {
+            problem = "missing or invalid properties";
+            return null;
+        }
+
+        var bytes = new byte[length.Value];
+        var offset = 0;
+        for (var i = 0; i < chunks; i++)
+        {
+            var chunk = entity.GetBinary(ChunkName(i));
+            if (chunk is null || offset + chunk.Length > bytes.Length)
+            {
+                problem = "token chunks do not add up";
+                return null;
+            }
+
+            chunk.CopyTo(bytes, offset);
+            offset += chunk.Length;
+        }
+
+        if (offset != bytes.Length)
+        {
+            problem = "token chunks do not add up";
+            return null;
+        }
+
+        return new CachedToken(
+            Encoding.UTF8.GetString(bytes),
+            entity.GetString(TokenType) ?? "Bearer",
+            entity.GetString(Scope) ?? string.Empty,
+            acquiredOn.Value,
+            expiresOn.Value,
+            entity.GetString(SecretVersion) ?? string.Empty);
+    }
+}

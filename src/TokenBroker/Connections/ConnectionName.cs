@@ -1,0 +1,33 @@
+namespace TokenBroker.Connections;
+
+/// <summary>
+/// The rule for connection names. Names travel in URLs, Table Storage partition keys and metric tags,
+/// so they are limited to letters, digits, '-' and '_' and are compared case-insensitively.
+/// </summary>
+public static class ConnectionName
+{
+    /// <summary>The longest name accepted.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>A human-readable statement of the rule, for error messages.</summary>
+    public const string Rule = "1 to 64 characters: ASCII letters, digits, '-' or '_', starting with a letter or digit";
+
+    /// <summary>True when <paramref name="name"/> follows the rule.</summary>
+    public static bool IsValid(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > MaxLength || !char.IsAsciiLetterOrDigit(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

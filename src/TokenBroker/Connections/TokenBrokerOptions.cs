@@ -1,0 +1,25 @@
+namespace TokenBroker.Connections;
+
+/// <summary>The broker's root options, bound from the <c>TokenBroker</c> configuration section.</summary>
+public sealed class TokenBrokerOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "TokenBroker";
+
+    /// <summary>The connections by name. Names are case-insensitive.</summary>
+    public Dictionary<string, ConnectionOptions> Connections { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>When set, client secrets are read from this Key Vault with the app's managed identity.</summary>
+    public Uri? KeyVaultUri { get; set; }
+
+    /// <summary>
+    /// Development only: a JSON file of secret name to value, re-read when it changes, so a rotation can be rehearsed locally.
+    /// </summary>
+    public string? LocalSecretsFile { get; set; }
+
+    /// <summary>How long a secret read from Key Vault is kept in memory before it is read again.</summary>
+    public TimeSpan SecretCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Upper bound on how long a caller waits for a token that has to be fetched.</summary>
+    public TimeSpan AcquisitionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

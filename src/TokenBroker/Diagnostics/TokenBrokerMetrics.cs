@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+
+namespace TokenBroker.Diagnostics;
+
+/// <summary>
+/// The broker's meter. Tags are connection names and fixed outcome words: never a token, a secret or a caller-supplied string.
+/// </summary>
+public sealed class TokenBrokerMetrics
+{
+    /// <summary>The meter's name, for OpenTelemetry's <c>AddMeter</c>.</summary>
+    public const string MeterName = "TokenBroker";
+
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _tokenRequests;
+    private readonly Histogram<double> _tokenRequestDuration;
+    private readonly Counter<long> _secretReloads;
+    private readonly Counter<long> _storageFailures;
+    private readonly Histogram<double> _timeLeft;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
+    public TokenBrokerMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _cacheHits = meter.CreateCounter<long>("tokenbroker.cache_hits", "{hit}", "Tokens served from a cache tier (tag tier: memory or table).");
+        _cacheMisses = meter.CreateCounter<long>("tokenbroker.cache_misses", "{miss}", "Requests that found no servable token in either tier.");
+        _tokenRequests = meter.CreateCounter<long>("tokenbroker.token_requests", "{request}", "Token requests sent to authorization servers, by outcome.");
+        _tokenRequestDuration = meter.CreateHistogram<double>("tokenbroker.token_request.duration", "s", "Duration of token requests to authorization servers, retries included.");
+        _secretReloads = meter.CreateCounter<long>("tokenbroker.secret_reloads", "{reload}", "Secret reads from the secret source, by outcome.");
+        _storageFailures = meter.CreateCounter<long>("tokenbroker.storage_failures", "{failure}", "Table Storage operations that failed and were skipped.");
+        _timeLeft = meter.CreateHistogram<double>("tokenbroker.token.time_left", "s", "Time left on the tokens served to callers.");
+    }
+
+    internal void CacheHit(string connection, string tier) =>
+        _cacheHits.Add(1, new KeyValuePair<string, object?>("connection", connection), new KeyValuePair<string, object?>("tier", tier));
+
+    internal void CacheMiss(string connection) =>
+        _cacheMisses.Add(1, new KeyValuePair<string, object?>("connection", connection));
+
+    internal void TokenRequested(string connection, string outcome, TimeSpan duration)
+    {
+        var connectionTag = new KeyValuePair<string, object?>("connection", connection);
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+        _tokenRequests.Add(1, connectionTag, outcomeTag);
+        _tokenRequestDuration.Record(duration.TotalSeconds, connectionTag, outcomeTag);
+    }
+
+    internal void SecretReloaded(string outcome) =>
+        _secretReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void StorageFailed(string operation) =>
+        _storageFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    internal void TokenServed(string connection, double secondsLeft)
+    {
+        if (_timeLeft.Enabled)
+        {
+            _timeLeft.Record(secondsLeft, new KeyValuePair<string, object?>("connection", connection));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using TokenBroker;
+using TokenBroker.Acquisition;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Diagnostics;
+using TokenBroker.Secrets;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the broker core.</summary>
+public static class TokenBrokerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the broker core: options bound from the <c>TokenBroker</c> section and validated at start-up, the two cache
+    /// tiers, the secret source, and the token endpoint client with its resilience pipeline. Every registration is a
+    /// <c>TryAdd</c>, so a host or a test can put its own piece in first.
+    /// </summary>
+    public static IServiceCollection AddTokenBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<TokenBrokerOptions>().Bind(configuration.GetSection(TokenBrokerOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<TokenCacheOptions>().Bind(configuration.GetSection(TokenCacheOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<TokenEndpointOptions>().Bind(configuration.GetSection(TokenEndpointOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenBrokerOptions>, TokenBrokerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenCacheOptions>, TokenCacheOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenEndpointOptions>, TokenEndpointOptionsValidator>());
+
+        services.TryAddSingleton<TokenBrokerMetrics>();
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<MemoryTokenCache>();
+        services.TryAddSingleton<TableTokenStore>();
+        services.TryAddSingleton<ClientCredentialsClient>();
+        services.TryAddSingleton<ITokenBroker, TokenBrokerService>();
+
+        services.TryAddSingleton(sp => CreateCredential(sp, configuration));
+        services.TryAddSingleton(CreateTableClient);
+        services.TryAddSingleton(sp => new SecretClient(
+            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
+                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set."),
+            sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(CreateSecretSource);
+
+        AddTokenEndpointClient(services);
+        return services;
+    }
+
+    private static void AddTokenEndpointClient(IServiceCollection services)
+    {
+        services.AddHttpClient(ClientCredentialsClient.HttpClientName, client =>
+            {
+                // The resilience pipeline owns every timeout; HttpClient's own would cut across it.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("TokenBroker/1.0");
+            })
+            .AddResilienceHandler("token-endpoint", static (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<TokenEndpointOptions>>().Value;
+                pipeline.AddTimeout(options.TotalTimeout);
+                if (options.MaxRetryAttempts > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.MaxRetryAttempts,
+                        Delay = options.RetryDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = true,
+                    });
+                }
+
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    // Token endpoints see little traffic, so the default of 100 calls before judging would never trip.
+                    MinimumThroughput = 5,
+                    FailureRatio = 0.5,
+                    SamplingDuration = TimeSpan.FromSeconds(30),
+                    BreakDuration = options.BreakDuration,
+                });
+                pipeline.AddTimeout(options.AttemptTimeout);
+            })
+            .SelectPipelineByAuthority();
+    }
+
+    private static TokenCredential CreateCredential(IServiceProvider services, IConfiguration configuration)
+    {
+        var clientId = configuration["AZURE_CLIENT_ID"];
+        if (services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            // A developer's own az / Visual Studio login; never used in Azure.
+            return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+        }
+
+        return new ManagedIdentityCredential(string.IsNullOrWhiteSpace(clientId)
+            ? ManagedIdentityId.SystemAssigned
+            : ManagedIdentityId.FromUserAssignedClientId(clientId));
+    }
+
+    private static TableClient CreateTableClient(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<TokenCacheOptions>>().Value;
+        var clientOptions = new TableClientOptions();
+
+        // A slow or absent table must cost a request little: it is a cache, and the broker works without it.
+        clientOptions.Retry.MaxRetries = 1;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+
+        return options.ServiceUri is { } uri
+            ? new TableClient(uri, options.TableName, services.GetRequiredService<TokenCredential>(), clientOptions)
+            : new TableClient(options.ConnectionString ?? "UseDevelopmentStorage=true", options.TableName, clientOptions);
+    }
+
+    private static ISecretSource CreateSecretSource(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value;
+        if (options.KeyVaultUri is null)
+        {
+            return ActivatorUtilities.CreateInstance<ConfigurationSecretSource>(services);
+        }
+
+        var keyVault = new KeyVaultSecretSource(services.GetRequiredService<SecretClient>());
+        return ActivatorUtilities.CreateInstance<CachingSecretSource>(services, keyVault);
+    }
+}

@@ -1,0 +1,170 @@
+using TokenBroker.Infra.Tests.Bicep;
+
+namespace TokenBroker.Infra.Tests;
+
+[Collection(SharedBicepRun.Name)]
+public sealed class AppSettingsTests(InfraFixture infra)
+{
+    /// <summary>What the Functions runtime and the broker read, whatever the connections.</summary>
+    public static TheoryData<string> RequiredSettings =>
+    [
+        "AZURE_CLIENT_ID",
+        "AzureFunctionsWebHost__hostid",
+        "AzureWebJobsStorage__credential",
+        "AzureWebJobsStorage__clientId",
+        "AzureWebJobsStorage__blobServiceUri",
+        "AzureWebJobsStorage__queueServiceUri",
+        "AzureWebJobsStorage__tableServiceUri",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "TokenBroker__KeyVaultUri",
+        "TokenBroker__TokenCache__ServiceUri",
+        "TokenBroker__TokenCache__TableName",
+        "TokenBroker__Refresh__Schedule",
+    ];
+
+    [Theory]
+    [MemberData(nameof(RequiredSettings))]
+    public void App_settings_carry_what_the_runtime_and_the_broker_read(string name)
+    {
+        Assert.Contains(name, infra.Snapshot("two-connections").AppSettings.Keys);
+        Assert.Contains(name, infra.Snapshot("elastic-premium").AppSettings.Keys);
+    }
+
+    [Fact]
+    public void App_settings_hold_one_set_per_connection()
+    {
+        var settings = infra.Snapshot("two-connections").AppSettings;
+
+        var connectionSettings = settings.Keys.Where(k => k.StartsWith("TokenBroker__Connections__", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(
+            [
+                "TokenBroker__Connections__ledger__AllowedScopes",
+                "TokenBroker__Connections__ledger__AuthMethod",
+                "TokenBroker__Connections__ledger__ClientId",
+                "TokenBroker__Connections__ledger__Scopes",
+                "TokenBroker__Connections__ledger__SecretName",
+                "TokenBroker__Connections__ledger__TokenEndpoint",
+                "TokenBroker__Connections__payments__AuthMethod",
+                "TokenBroker__Connections__payments__ClientId",
+                "TokenBroker__Connections__payments__Scopes",
+                "TokenBroker__Connections__payments__SecretName",
+                "TokenBroker__Connections__payments__TokenEndpoint",
+            ],
+            connectionSettings);
+    }
+
+    [Fact]
+    public void Connection_settings_carry_the_parameter_values()
+    {
+        var settings = infra.Snapshot("two-connections").AppSettings;
+
+        Assert.Equal("https://auth.payments.example/oauth2/token", settings["TokenBroker__Connections__payments__TokenEndpoint"]);
+        Assert.Equal("broker-payments", settings["TokenBroker__Connections__payments__ClientId"]);
+        Assert.Equal("payments-client-secret", settings["TokenBroker__Connections__payments__SecretName"]);
+        Assert.Equal("payments.read", settings["TokenBroker__Connections__payments__Scopes"]);
+        Assert.Equal("client_secret_basic", settings["TokenBroker__Connections__payments__AuthMethod"]);
+
+        Assert.Equal("https://auth.ledger.example/connect/token", settings["TokenBroker__Connections__ledger__TokenEndpoint"]);
+        Assert.Equal("ledger-signing-key", settings["TokenBroker__Connections__ledger__SecretName"]);
+        Assert.Equal("ledger.read ledger.write", settings["TokenBroker__Connections__ledger__Scopes"]);
+        Assert.Equal("ledger.read ledger.write ledger.admin", settings["TokenBroker__Connections__ledger__AllowedScopes"]);
+        Assert.Equal("private_key_jwt", settings["TokenBroker__Connections__ledger__AuthMethod"]);
+    }
+
+    [Fact]
+    public void Example_parameters_configure_the_payments_connection()
+    {
+        var settings = infra.Snapshot("main").AppSettings;
+
+        Assert.Equal("payments-client-secret", settings["TokenBroker__Connections__payments__SecretName"]);
+        Assert.Single(settings.Keys, k => k.EndsWith("__TokenEndpoint", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Duplicate_connection_names_fail_the_deployment()
+    {
+        var run = infra.SnapshotRun("duplicate-connection-names");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("Connection names must be unique", run.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Storage_connection_uses_the_managed_identity_and_no_key()
+    {
+        var settings = infra.Snapshot("two-connections").AppSettings;
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.All(settings.Values, value =>
+        {
+            Assert.DoesNotContain("AccountKey=", value ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("SharedAccessSignature=", value ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("listKeys", value ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+        });
+    }
+
+    [Theory]
+    [InlineData("AZURE_CLIENT_ID")]
+    [InlineData("AzureWebJobsStorage__clientId")]
+    public void Identity_settings_name_the_brokers_user_assigned_identity(string name)
+    {
+        var value = infra.Snapshot("two-connections").AppSettings[name];
+
+        Assert.Contains("'brokerIdentity", value, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.identity.value.clientId]", value, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AzureWebJobsStorage__blobServiceUri", ".outputs.blobEndpoint.value]")]
+    [InlineData("AzureWebJobsStorage__queueServiceUri", ".outputs.queueEndpoint.value]")]
+    [InlineData("AzureWebJobsStorage__tableServiceUri", ".outputs.tableEndpoint.value]")]
+    [InlineData("TokenBroker__TokenCache__ServiceUri", ".outputs.tableEndpoint.value]")]
+    [InlineData("TokenBroker__KeyVaultUri", ".outputs.uri.value]")]
+    public void Service_uris_come_from_the_deployed_resources(string name, string expressionEnd)
+    {
+        Assert.EndsWith(expressionEnd, infra.Snapshot("two-connections").AppSettings[name], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Broker_defaults_match_its_own()
+    {
+        var settings = infra.Snapshot("two-connections").AppSettings;
+
+        Assert.Equal("TokenCache", settings["TokenBroker__TokenCache__TableName"]);
+        Assert.Equal("0 */1 * * * *", settings["TokenBroker__Refresh__Schedule"]);
+    }
+
+    [Fact]
+    public void Host_id_is_explicit_and_at_most_32_characters()
+    {
+        var snapshot = infra.Snapshot("two-connections");
+        var hostId = snapshot.AppSettings["AzureFunctionsWebHost__hostid"]!;
+
+        Assert.InRange(hostId.Length, 1, 32);
+        Assert.Matches("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", hostId);
+        Assert.StartsWith(hostId, snapshot.Single("Microsoft.Web/sites").At("name").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(hostId, infra.Snapshot("locked-down").AppSettings["AzureFunctionsWebHost__hostid"]);
+    }
+
+    [Theory]
+    [InlineData("FUNCTIONS_WORKER_RUNTIME")]
+    [InlineData("FUNCTIONS_EXTENSION_VERSION")]
+    [InlineData("WEBSITE_RUN_FROM_PACKAGE")]
+    [InlineData("WEBSITE_CONTENTSHARE")]
+    public void Flex_consumption_leaves_runtime_and_package_to_function_app_config(string name)
+    {
+        Assert.DoesNotContain(name, infra.Snapshot("two-connections").AppSettings.Keys);
+    }
+
+    [Fact]
+    public void Caller_settings_are_absent_until_an_audience_is_given()
+    {
+        Assert.DoesNotContain(infra.Snapshot("two-connections").AppSettings.Keys, k => k.StartsWith("TokenBroker__Callers__", StringComparison.Ordinal));
+
+        var settings = infra.Snapshot("locked-down").AppSettings;
+        Assert.Equal("api://tokenbroker", settings["TokenBroker__Callers__Audience"]);
+        Assert.Equal(AppServiceAuthenticationTests.EntraAuthority, settings["TokenBroker__Callers__Authority"]);
+    }
+}

@@ -1,0 +1,17 @@
+namespace TokenBroker.Infra.Tests.Bicep;
+
+/// <summary>A role assignment as a deployment snapshot predicts it.</summary>
+/// <param name="RoleDefinitionId">The built-in role's GUID (last segment of roleDefinitionId).</param>
+/// <param name="Scope">Resource id the assignment is made on.</param>
+/// <param name="PrincipalId">The principal: a GUID, or the expression reading an identity module's output.</param>
+/// <param name="PrincipalType">ServicePrincipal for managed identities; null when left to Azure to look up.</param>
+/// <param name="Name">The assignment name: a guid() expression, or its value once every input is known.</param>
+internal sealed record RoleAssignment(string RoleDefinitionId, string Scope, string PrincipalId, string? PrincipalType, string Name)
+{
+    /// <summary>Which identity holds the role: the broker's, Event Grid's, or a principal given as a parameter.</summary>
+    public string Holder =>
+        PrincipalId.Contains("'brokerIdentity", StringComparison.Ordinal) ? "broker"
+        : PrincipalId.Contains("'eventGridIdentity", StringComparison.Ordinal) ? "eventGrid"
+        : Guid.TryParse(PrincipalId, out _) ? PrincipalId
+        : $"unknown: {PrincipalId}";
+}

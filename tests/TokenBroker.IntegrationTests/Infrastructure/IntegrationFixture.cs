@@ -1,0 +1,69 @@
+namespace TokenBroker.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One Azurite and one authorization server for the whole run; each test gets its own table and connection names.
+/// When the run ends, the fixture checks that no token or secret reached any log line or metric tag of any broker.
+/// </summary>
+public sealed class IntegrationFixture : IAsyncLifetime
+{
+    public AzuriteServer Storage { get; private set; } = null!;
+
+    public AuthorizationServer Authorization { get; private set; } = null!;
+
+    public SensitiveValueSink Sink { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Sink.AddSensitive(AuthorizationServer.ClientSecret);
+        Sink.AddSensitive(AuthorizationServer.OtherClientSecret);
+        Storage = await AzuriteServer.StartAsync();
+        Authorization = await AuthorizationServer.StartAsync();
+    }
+
+    /// <summary>Settings of a broker with one connection "demo" (plus "other") to the authorization server and a fresh table.</summary>
+    public Dictionary<string, string?> BrokerSettings(string? table = null) => new()
+    {
+        ["TokenBroker:Connections:demo:TokenEndpoint"] = Authorization.TokenEndpoint.AbsoluteUri,
+        ["TokenBroker:Connections:demo:ClientId"] = AuthorizationServer.ClientId,
+        ["TokenBroker:Connections:demo:SecretName"] = "demo-secret",
+        ["TokenBroker:Connections:demo:Scopes"] = "api.read",
+        ["TokenBroker:Connections:demo:AllowedScopes"] = "api.read api.write",
+        ["TokenBroker:Connections:other:TokenEndpoint"] = Authorization.TokenEndpoint.AbsoluteUri,
+        ["TokenBroker:Connections:other:ClientId"] = AuthorizationServer.OtherClientId,
+        ["TokenBroker:Connections:other:SecretName"] = "other-secret",
+        ["TokenBroker:Connections:other:Scopes"] = "api.read",
+        ["TokenBroker:Connections:other:AuthMethod"] = "client_secret_post",
+        ["TokenBroker:Secrets:demo-secret"] = AuthorizationServer.ClientSecret,
+        ["TokenBroker:Secrets:other-secret"] = AuthorizationServer.OtherClientSecret,
+        ["TokenBroker:TokenCache:ConnectionString"] = Storage.ConnectionString,
+        ["TokenBroker:TokenCache:TableName"] = table ?? NewTableName(),
+        ["TokenBroker:TokenEndpoint:MaxRetryAttempts"] = "1",
+        ["TokenBroker:TokenEndpoint:RetryDelay"] = "00:00:00.050",
+        ["TokenBroker:TokenEndpoint:AttemptTimeout"] = "00:00:05",
+        ["TokenBroker:TokenEndpoint:TotalTimeout"] = "00:00:10",
+    };
+
+    public static string NewTableName() => "t" + Guid.NewGuid().ToString("N")[..20];
+
+    public Task<BrokerInstance> StartBrokerAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        BrokerInstance.StartAsync(this, settings ?? BrokerSettings(), services);
+
+    public async Task DisposeAsync()
+    {
+        var leaks = Sink.Leaks();
+        await Authorization.DisposeAsync();
+        await Storage.DisposeAsync();
+        Sink.Dispose();
+        if (leaks.Count > 0)
+        {
+            // Name where, never what: the line itself holds the value that leaked.
+            throw new InvalidOperationException($"{leaks.Count} log lines or metric tags contain a token or a secret; the first was written by {string.Join(' ', leaks[0].Split(' ').Take(2))}.");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IntegrationGroup : ICollectionFixture<IntegrationFixture>
+{
+    public const string Name = "integration";
+}

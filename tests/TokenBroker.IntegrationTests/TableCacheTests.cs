@@ -1,0 +1,107 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+
+namespace TokenBroker.IntegrationTests;
+
+/// <summary>The shared tier against a real Table service (Azurite).</summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class TableCacheTests(IntegrationFixture fixture)
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    [Fact]
+    public async Task A_token_round_trips_through_table_storage()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var (store, connection, key) = Resolve(broker);
+        var token = new CachedToken("round-trip-token", "Bearer", "api.read", Now, Now.AddHours(1), "v3");
+
+        Assert.True(await store.TrySetAsync(connection, key, token, CancellationToken.None));
+        var read = await store.TryGetAsync(connection, key, CancellationToken.None);
+
+        Assert.Equal("round-trip-token", read!.AccessToken);
+        Assert.Equal(token.ExpiresOn, read.ExpiresOn);
+        Assert.Equal(token.AcquiredOn, read.AcquiredOn);
+        Assert.Equal("v3", read.SecretVersion);
+    }
+
+    [Fact]
+    public async Task A_token_larger_than_one_table_property_is_stored_and_read_back()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var (store, connection, key) = Resolve(broker);
+        var large = string.Concat(Enumerable.Repeat("eyJhbGciOi", 30_000)); // 300 KB
+        var token = new CachedToken(large, "Bearer", "api.read", Now, Now.AddHours(1), "v1");
+
+        Assert.True(await store.TrySetAsync(connection, key, token, CancellationToken.None));
+
+        Assert.Equal(large, (await store.TryGetAsync(connection, key, CancellationToken.None))!.AccessToken);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_leave_one_whole_entity()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var (store, connection, key) = Resolve(broker);
+        var tokens = Enumerable.Range(0, 20)
+            .Select(i => new CachedToken($"writer-{i}-" + new string((char)('a' + i), 70_000 + i), "Bearer", "api.read", Now, Now.AddMinutes(30 + i), $"v{i}"))
+            .ToArray();
+
+        var writes = await Task.WhenAll(tokens.Select(t => Task.Run(() => store.TrySetAsync(connection, key, t, CancellationToken.None))));
+        var read = await store.TryGetAsync(connection, key, CancellationToken.None);
+
+        Assert.All(writes, Assert.True);
+        var writer = Array.Find(tokens, t => t.AccessToken == read!.AccessToken);
+        Assert.NotNull(writer);
+        Assert.Equal(writer.ExpiresOn, read!.ExpiresOn);
+        Assert.Equal(writer.SecretVersion, read.SecretVersion);
+    }
+
+    [Fact]
+    public async Task A_token_one_instance_acquired_is_served_by_another_without_a_second_token_request()
+    {
+        var settings = fixture.BrokerSettings();
+        await using var first = await fixture.StartBrokerAsync(settings);
+        await using var second = await fixture.StartBrokerAsync(settings);
+        var before = fixture.Authorization.Requests.Count;
+
+        var fromFirst = await first.RequestTokenAsync("demo");
+        var fromSecond = await second.RequestTokenAsync("demo");
+
+        Assert.Equal(fromFirst.AccessToken, fromSecond.AccessToken);
+        Assert.Equal(1, fixture.Authorization.Requests.Count - before);
+    }
+
+    [Fact]
+    public async Task A_changed_connection_never_gets_the_token_of_the_old_settings()
+    {
+        var settings = fixture.BrokerSettings();
+        await using (var before = await fixture.StartBrokerAsync(settings))
+        {
+            await before.RequestTokenAsync("demo");
+        }
+
+        // Same table, same connection name, another client: the fingerprint differs, so the stored token is not served.
+        settings["TokenBroker:Connections:demo:ClientId"] = AuthorizationServer.OtherClientId;
+        settings["TokenBroker:Secrets:demo-secret"] = AuthorizationServer.OtherClientSecret;
+        await using var after = await fixture.StartBrokerAsync(settings);
+        var call = await after.RequestTokenAsync("demo");
+
+        Assert.Equal(AuthorizationServer.OtherClientId, new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(call.AccessToken).Subject);
+        var table = after.Services.GetRequiredService<TableClient>();
+        var entities = table.Query<TableEntity>(e => e.PartitionKey == "demo").ToList();
+        Assert.Equal(2, entities.Count);
+        Assert.Equal(
+            new[] { AuthorizationServer.ClientId, AuthorizationServer.OtherClientId }.Order(),
+            entities.Select(e => e.GetString(TokenEntity.ClientId)).Order());
+    }
+
+    private static (TableTokenStore Store, Connection Connection, TokenCacheKey Key) Resolve(BrokerInstance broker)
+    {
+        var registry = broker.Services.GetRequiredService<ConnectionRegistry>();
+        registry.TryGet("demo", out var connection);
+        return (broker.Services.GetRequiredService<TableTokenStore>(), connection!, connection!.CacheKeyFor(ScopeSet.Parse("api.read api.write")));
+    }
+}

@@ -1,0 +1,319 @@
+using System.Net;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Moq;
+using TokenBroker.Caching;
+using TokenBroker.Tests.Support;
+
+namespace TokenBroker.Tests.Broker;
+
+public sealed class TokenBrokerServiceTests : IDisposable
+{
+    private readonly CoreHarness _harness = new();
+
+    public void Dispose() => _harness.Dispose();
+
+    private ValueTask<TokenResult> Get(string connection = "payments", string? scope = null) =>
+        _harness.Broker.GetTokenAsync(connection, scope, CancellationToken.None);
+
+    [Fact]
+    public async Task A_second_request_is_served_from_memory()
+    {
+        var first = await Get();
+        var second = await Get();
+
+        Assert.True(first.Succeeded);
+        Assert.Same(first.Token, second.Token);
+        Assert.Equal(1, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task The_token_is_stored_in_the_shared_tier_with_its_secret_version()
+    {
+        TableEntity? written = null;
+        _harness.Table.Setup(t => t.UpsertEntityAsync(It.IsAny<TableEntity>(), TableUpdateMode.Replace, It.IsAny<CancellationToken>()))
+            .Callback<TableEntity, TableUpdateMode, CancellationToken>((entity, _, _) => written = entity)
+            .ReturnsAsync(Mock.Of<Response>());
+
+        var result = await Get();
+
+        Assert.NotNull(written);
+        Assert.Equal("payments", written.PartitionKey);
+        Assert.Equal(result.Token!.ExpiresOn, written.GetDateTimeOffset(TokenEntity.ExpiresOn));
+        Assert.Equal(_harness.Time.GetUtcNow(), written.GetDateTimeOffset(TokenEntity.AcquiredOn));
+        Assert.StartsWith("local-", written.GetString(TokenEntity.SecretVersion), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_another_instance_stored_is_served_without_calling_the_authorization_server()
+    {
+        var now = _harness.Time.GetUtcNow();
+        var stored = new CachedToken("from-another-instance", "Bearer", "api.read", now.AddMinutes(-5), now.AddMinutes(55), "v1");
+        _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>("payments", It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string pk, string rk, IEnumerable<string> _, CancellationToken _) =>
+                Response.FromValue(TokenEntity.ToEntity(Key(pk, rk), stored, "payments-client", new Uri("https://x.test/t"))!, Mock.Of<Response>()));
+
+        var result = await Get();
+
+        Assert.Equal("from-another-instance", result.Token!.AccessToken);
+        Assert.Equal(0, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task Table_storage_failures_never_reach_the_caller()
+    {
+        _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(0, "connection refused"));
+        _harness.Table.Setup(t => t.CreateIfNotExistsAsync(It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(503, "unavailable"));
+
+        var result = await Get();
+
+        Assert.True(result.Succeeded);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3002);
+    }
+
+    [Fact]
+    public async Task Expires_in_is_the_time_left_not_the_original_lifetime()
+    {
+        var token = (await Get()).Token!;
+        _harness.Time.Advance(TimeSpan.FromMinutes(20));
+
+        var again = await Get();
+
+        Assert.Same(token, again.Token);
+        Assert.Equal(40 * 60, again.Token!.SecondsLeft(_harness.Time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task A_token_is_served_only_while_more_than_the_safety_margin_is_left()
+    {
+        await Get();
+        _harness.Time.Advance(TimeSpan.FromMinutes(55) - TimeSpan.FromSeconds(1));
+        await Get();
+        Assert.Equal(1, _harness.Endpoint.Count);
+
+        _harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await Get();
+        Assert.Equal(2, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task Short_lived_tokens_keep_ten_percent_of_their_lifetime_as_margin()
+    {
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"short","token_type":"Bearer","expires_in":300}"""));
+        await Get();
+        _harness.Time.Advance(TimeSpan.FromSeconds(269));
+        await Get();
+        Assert.Equal(1, _harness.Endpoint.Count);
+
+        _harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await Get();
+        Assert.Equal(2, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task Cold_burst_of_100_requests_makes_one_token_request()
+    {
+        var release = new TaskCompletionSource();
+        var original = _harness.Endpoint.Respond;
+        _harness.Endpoint.Respond = async request =>
+        {
+            await release.Task;
+            return await original(request);
+        };
+
+        var requests = Enumerable.Range(0, 100).Select(_ => Task.Run(() => Get().AsTask())).ToArray();
+        await Task.Delay(100);
+        release.SetResult();
+        var results = await Task.WhenAll(requests);
+
+        Assert.Equal(1, _harness.Endpoint.Count);
+        Assert.All(results, r => Assert.Same(results[0].Token, r.Token));
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_for_different_scopes_each_get_the_token_for_their_own_scopes()
+    {
+        var scopes = new[] { "api.read", "api.write", "api.read api.write", "api.admin", "api.write api.read" };
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => Get(scope: scopes[i % scopes.Length]).AsTask())));
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            var normalized = TokenBroker.Connections.ScopeSet.Parse(scopes[i % scopes.Length]).Value;
+            Assert.EndsWith("-" + normalized.Replace(' ', '+'), results[i].Token!.AccessToken.Replace(' ', '+'), StringComparison.Ordinal);
+            Assert.Equal(normalized, results[i].Token!.Scope);
+        }
+
+        // "api.read api.write" and "api.write api.read" are one set, hence four distinct requests.
+        Assert.Equal(4, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task Client_secret_basic_sends_form_encoded_credentials_in_the_authorization_header()
+    {
+        await Get(scope: "api.write api.read");
+
+        var request = Assert.Single(_harness.Endpoint.Requests);
+        Assert.Equal("Basic", request.AuthScheme);
+        Assert.Equal($"payments-client:{CoreHarness.Secret}", Encoding.UTF8.GetString(Convert.FromBase64String(request.AuthParameter!)));
+        Assert.Equal("client_credentials", request.Form["grant_type"]);
+        Assert.Equal("api.read api.write", request.Form["scope"]);
+        Assert.False(request.Form.ContainsKey("client_secret"));
+    }
+
+    [Fact]
+    public async Task Client_secret_post_sends_the_credentials_in_the_body()
+    {
+        using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:Connections:payments:AuthMethod"] = "client_secret_post" });
+        await harness.Broker.GetTokenAsync("payments", null, CancellationToken.None);
+
+        var request = Assert.Single(harness.Endpoint.Requests);
+        Assert.Null(request.AuthScheme);
+        Assert.Equal("payments-client", request.Form["client_id"]);
+        Assert.Equal(CoreHarness.Secret, request.Form["client_secret"]);
+    }
+
+    [Theory]
+    [InlineData("nope", null, TokenErrorKind.ConnectionNotFound)]
+    [InlineData("pay/ments", null, TokenErrorKind.InvalidConnectionName)]
+    [InlineData("payments", "api.delete", TokenErrorKind.ScopeNotAllowed)]
+    [InlineData("payments", "api.read \"x\"", TokenErrorKind.InvalidScope)]
+    public async Task Requests_that_cannot_be_served_fail_without_calling_the_authorization_server(string connection, string? scope, TokenErrorKind kind)
+    {
+        var result = await Get(connection, scope);
+
+        Assert.Equal(kind, result.Error!.Kind);
+        Assert.Equal(0, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task An_oauth_error_is_reported_with_its_code_and_the_secret_never_reaches_the_log()
+    {
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(
+            HttpStatusCode.Unauthorized,
+            $$"""{"error":"invalid_client","error_description":"client secret '{{CoreHarness.Secret}}' is wrong"}"""));
+
+        var result = await Get();
+
+        Assert.Equal(TokenErrorKind.UpstreamRejected, result.Error!.Kind);
+        Assert.Equal("invalid_client", result.Error.UpstreamError);
+        Assert.DoesNotContain(CoreHarness.Secret, result.Error.Detail, StringComparison.Ordinal);
+        var logged = _harness.Logs.Collector.GetSnapshot();
+        Assert.Contains(logged, r => r.Message.Contains("invalid_client", StringComparison.Ordinal) && r.Message.Contains("***", StringComparison.Ordinal));
+        Assert.DoesNotContain(logged, r => r.Message.Contains(CoreHarness.Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_throttled_authorization_server_gives_unavailable_with_its_retry_after()
+    {
+        _harness.Endpoint.Respond = _ =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
+            return Task.FromResult(response);
+        };
+
+        var result = await Get();
+
+        Assert.Equal(TokenErrorKind.UpstreamUnavailable, result.Error!.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(7), result.Error.RetryAfter);
+    }
+
+    [Fact]
+    public async Task An_unreachable_authorization_server_gives_unavailable()
+    {
+        _harness.Endpoint.Respond = _ => throw new HttpRequestException("connection refused");
+
+        var result = await Get();
+
+        Assert.Equal(TokenErrorKind.UpstreamUnavailable, result.Error!.Kind);
+        Assert.NotNull(result.Error.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("""{"token_type":"Bearer","expires_in":3600}""")]
+    [InlineData("""{"access_token":"x","token_type":"DPoP","expires_in":3600}""")]
+    [InlineData("""{"access_token":"x","token_type":"Bearer","expires_in":0}""")]
+    [InlineData("""{"access_token":"x","token_type":"Bearer","expires_in":-5}""")]
+    [InlineData("""<html>not json</html>""")]
+    public async Task Unusable_token_responses_are_refused_and_never_cached(string body)
+    {
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, body));
+
+        var first = await Get();
+        var second = await Get();
+
+        Assert.Equal(TokenErrorKind.UpstreamInvalidResponse, first.Error!.Kind);
+        Assert.Equal(TokenErrorKind.UpstreamInvalidResponse, second.Error!.Kind);
+        Assert.Equal(2, _harness.Endpoint.Count);
+        _harness.Table.Verify(t => t.UpsertEntityAsync(It.IsAny<TableEntity>(), It.IsAny<TableUpdateMode>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task A_token_without_any_lifetime_is_served_with_no_time_left_and_not_cached()
+    {
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"opaque","token_type":"Bearer"}"""));
+
+        var first = await Get();
+        await Get();
+
+        Assert.Equal(0, first.Token!.SecondsLeft(_harness.Time.GetUtcNow()));
+        Assert.Equal(2, _harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task A_string_expires_in_is_understood()
+    {
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"s","token_type":"bearer","expires_in":"1800"}"""));
+
+        var result = await Get();
+
+        Assert.Equal(1800, result.Token!.SecondsLeft(_harness.Time.GetUtcNow()));
+        Assert.Equal("Bearer", result.Token.TokenType);
+    }
+
+    [Fact]
+    public async Task A_missing_secret_gives_secret_unavailable()
+    {
+        using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:Secrets:payments-secret"] = null });
+
+        var result = await harness.Broker.GetTokenAsync("payments", null, CancellationToken.None);
+
+        Assert.Equal(TokenErrorKind.SecretUnavailable, result.Error!.Kind);
+        Assert.Equal(0, harness.Endpoint.Count);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_does_not_fail_the_others_waiting_on_the_same_token()
+    {
+        var release = new TaskCompletionSource();
+        var original = _harness.Endpoint.Respond;
+        _harness.Endpoint.Respond = async request =>
+        {
+            await release.Task;
+            return await original(request);
+        };
+
+        using var impatient = new CancellationTokenSource();
+        var cancelled = _harness.Broker.GetTokenAsync("payments", null, impatient.Token).AsTask();
+        var patient = Get().AsTask();
+        await impatient.CancelAsync();
+        release.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.True((await patient).Succeeded);
+        Assert.Equal(1, _harness.Endpoint.Count);
+    }
+
+    private TokenCacheKey Key(string partition, string row)
+    {
+        var registry = (TokenBroker.Connections.ConnectionRegistry)_harness.Services.GetService(typeof(TokenBroker.Connections.ConnectionRegistry))!;
+        registry.TryGet(partition, out var connection);
+        var key = connection!.DefaultCacheKey;
+        Assert.Equal(row, key.RowKey);
+        return key;
+    }
+}

@@ -1,0 +1,67 @@
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+
+namespace TokenBroker.Tests.Caching;
+
+public sealed class TokenEntityTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TokenCacheKey Key = TokenCacheKey.Create("payments", new Uri("https://x.test/token"), "c", ClientAuthMethod.ClientSecretBasic, ScopeSet.Parse("a"));
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(TokenEntity.ChunkBytes)]
+    [InlineData(TokenEntity.ChunkBytes + 1)]
+    [InlineData(200 * 1024)]
+    [InlineData(TokenEntity.MaxTokenBytes)]
+    public void Tokens_of_any_storable_size_round_trip(int size)
+    {
+        var token = new CachedToken(new string('t', size), "Bearer", "a", Now, Now.AddHours(1), "v7");
+
+        var entity = TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!;
+        var read = TokenEntity.FromEntity(entity, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(token.AccessToken, read!.AccessToken);
+        Assert.Equal(token.ExpiresOn, read.ExpiresOn);
+        Assert.Equal("v7", read.SecretVersion);
+        Assert.All(entity.Where(p => p.Value is byte[]), p => Assert.True(((byte[])p.Value).Length <= TokenEntity.ChunkBytes));
+    }
+
+    [Fact]
+    public void Multi_byte_characters_split_across_chunks_survive()
+    {
+        var value = string.Concat(Enumerable.Repeat("ü€😀", 30_000));
+        var token = new CachedToken(value, "Bearer", "a", Now, Now.AddHours(1), "v");
+
+        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!, out _);
+
+        Assert.Equal(value, read!.AccessToken);
+    }
+
+    [Fact]
+    public void A_token_larger_than_an_entity_can_hold_is_refused()
+    {
+        var token = new CachedToken(new string('t', TokenEntity.MaxTokenBytes + 1), "Bearer", "a", Now, Now.AddHours(1), "v");
+        Assert.Null(TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token")));
+    }
+
+    [Fact]
+    public void An_entity_with_missing_chunks_is_unreadable_not_wrong()
+    {
+        var token = new CachedToken(new string('t', 100_000), "Bearer", "a", Now, Now.AddHours(1), "v");
+        var entity = TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!;
+        entity.Remove(TokenEntity.ChunkName(1));
+
+        Assert.Null(TokenEntity.FromEntity(entity, out var problem));
+        Assert.NotNull(problem);
+    }
+
+    [Fact]
+    public void An_entity_of_an_unknown_format_is_not_read()
+    {
+        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), "c", new Uri("https://x.test/token"))!;
+        entity[TokenEntity.Format] = 99;
+        Assert.Null(TokenEntity.FromEntity(entity, out _));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using TokenBroker.Functions.Functions;
+
+namespace TokenBroker.Tests.Http;
+
+/// <summary>Reads the functions.metadata the Functions SDK generates: what Azure will actually run.</summary>
+public sealed class FunctionMetadataTests
+{
+    private static readonly JsonElement[] Functions = Load();
+
+    private static JsonElement[] Load()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(path), $"functions.metadata not found at {path}");
+        return [.. JsonDocument.Parse(File.ReadAllText(path)).RootElement.EnumerateArray()];
+    }
+
+    private static JsonElement Trigger(string function) =>
+        Functions.Single(f => f.GetProperty("name").GetString() == function)
+            .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In");
+
+    [Fact]
+    public void Token_is_a_function_key_POST_on_token_connection()
+    {
+        var trigger = Trigger(TokenFunction.Name);
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("token/{connection}", trigger.GetProperty("route").GetString());
+    }
+
+    [Fact]
+    public void Health_is_an_anonymous_GET()
+    {
+        var trigger = Trigger(HealthFunction.Name);
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("health", trigger.GetProperty("route").GetString());
+    }
+
+    [Fact]
+    public void Every_function_is_accounted_for()
+    {
+        Assert.Equal(
+            new[] { HealthFunction.Name, TokenFunction.Name }.Order(),
+            Functions.Select(f => f.GetProperty("name").GetString()!).Order());
+    }
+}

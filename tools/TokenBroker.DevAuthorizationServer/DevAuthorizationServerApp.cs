@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration.Memory;
+using TokenBroker.DevAuthorizationServer.Internal;
+
+namespace TokenBroker.DevAuthorizationServer;
+
+/// <summary>
+/// Builds a development-only OAuth 2.0 authorization server (OpenIddict) issuing client credentials
+/// JWT access tokens at <c>POST /connect/token</c>, with discovery at
+/// <c>/.well-known/openid-configuration</c> and keys at <c>/.well-known/jwks</c>.
+/// </summary>
+public static class DevAuthorizationServerApp
+{
+    /// <summary>The address the server listens on when no <c>--urls</c> or <c>ASPNETCORE_URLS</c> is given.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:7080";
+
+    /// <summary>
+    /// Builds, but does not start, an independent server: its own in-memory store and its own keys.
+    /// The address comes from <c>--urls</c> or <c>ASPNETCORE_URLS</c>; after <c>StartAsync</c>,
+    /// <see cref="WebApplication.Urls"/> holds the bound address, port 0 included.
+    /// </summary>
+    /// <param name="args">Command-line arguments, such as <c>--urls http://127.0.0.1:0</c> or
+    /// <c>--DevAuthorizationServer:Clients:0:ClientId=demo-client</c>.</param>
+    /// <param name="configure">Changes applied after the <c>DevAuthorizationServer</c> section is bound,
+    /// such as clients added by a test.</param>
+    /// <returns>The application, ready for <c>Run</c> or <c>StartAsync</c>.</returns>
+    public static WebApplication Build(string[] args, Action<DevAuthorizationServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Lowest priority, so appsettings, environment or --Logging:LogLevel:OpenIddict=Debug still win.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft"] = "Warning",
+                ["Logging:LogLevel:OpenIddict"] = "Warning",
+
+                // Its keys stay in memory (InMemoryXmlRepository), so the warning that they are
+                // persisted unencrypted, logged once per server, does not apply.
+                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+            },
+        });
+
+        if (!HasConfiguredAddress(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddDevAuthorizationServer(configure);
+
+        var app = builder.Build();
+
+        // First, so requests OpenIddict rejects in the authentication middleware are recorded too.
+        app.UseWhen(
+            context => context.Request.Path == TokenEndpoint.Path,
+            branch => branch.UseMiddleware<TokenRequestLogMiddleware>());
+        app.UseAuthentication();
+        app.MapPost(TokenEndpoint.Path, TokenEndpoint.Exchange);
+
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceStart(app));
+        return app;
+    }
+
+    private static bool HasConfiguredAddress(ConfigurationManager configuration) =>
+        !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
+        || configuration.GetSection("Kestrel:Endpoints").Exists();
+
+    private static void AnnounceStart(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        // A fixed category rather than app.Logger's, which is named after the entry assembly (the test host in tests).
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevAuthorizationServerApp));
+        logger.ServerStarted(addresses is null ? "(unknown)" : string.Join(", ", addresses));
+    }
+}

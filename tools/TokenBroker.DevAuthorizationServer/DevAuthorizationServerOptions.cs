@@ -1,0 +1,20 @@
+namespace TokenBroker.DevAuthorizationServer;
+
+/// <summary>
+/// Settings of the development authorization server, bound from the
+/// <c>DevAuthorizationServer</c> configuration section.
+/// </summary>
+public sealed class DevAuthorizationServerOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "DevAuthorizationServer";
+
+    /// <summary>
+    /// Client applications registered when the server starts. Each may use
+    /// <c>client_secret_basic</c> or <c>client_secret_post</c> with any of its secrets.
+    /// </summary>
+    public List<DevClientRegistration> Clients { get; } = [];
+
+    /// <summary>How long issued access tokens stay valid. Defaults to one hour.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+
+namespace TokenBroker.DevAuthorizationServer.Internal;
+
+/// <summary>Checks the options at start and names every bad key at once, so one run shows all mistakes.</summary>
+internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<DevAuthorizationServerOptions>
+{
+    private const string Section = DevAuthorizationServerOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, DevAuthorizationServerOptions options)
+    {
+        var errors = new List<string>();
+        if (options.AccessTokenLifetime <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:AccessTokenLifetime must be positive.");
+        }
+
+        var clientIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Clients.Count; i++)
+        {
+            var client = options.Clients[i];
+            var key = $"{Section}:Clients:{i}";
+            if (string.IsNullOrWhiteSpace(client.ClientId))
+            {
+                errors.Add($"{key}:ClientId is required.");
+            }
+            else if (!clientIds.Add(client.ClientId))
+            {
+                errors.Add($"{key}:ClientId '{client.ClientId}' is registered twice.");
+            }
+
+            // A client with no secret can never authenticate: almost certainly a typo in the key.
+            if (client.Secrets.Count == 0)
+            {
+                errors.Add($"{key}:Secrets must hold at least one secret.");
+            }
+
+            for (var j = 0; j < client.Secrets.Count; j++)
+            {
+                if (string.IsNullOrEmpty(client.Secrets[j]))
+                {
+                    errors.Add($"{key}:Secrets:{j} must not be empty.");
+                }
+            }
+
+            for (var j = 0; j < client.Scopes.Count; j++)
+            {
+                // OAuth separates scopes with spaces, so one containing whitespace could never be requested.
+                var scope = client.Scopes[j];
+                if (string.IsNullOrEmpty(scope) || scope.Any(char.IsWhiteSpace))
+                {
+                    errors.Add($"{key}:Scopes:{j} must be a non-empty scope without whitespace.");
+                }
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

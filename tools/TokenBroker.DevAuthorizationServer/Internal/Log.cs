@@ -1,0 +1,25 @@
+namespace TokenBroker.DevAuthorizationServer.Internal;
+
+/// <summary>Every log message of the development authorization server; no secret or token appears in any.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
+        Message = "Development OAuth 2.0 authorization server listening on {Addresses}. It is for local runs and tests only: never deploy it.")]
+    public static partial void ServerStarted(this ILogger logger, string addresses);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "No client is configured under DevAuthorizationServer:Clients, so every token request will fail.")]
+    public static partial void NoClientsConfigured(this ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "Registered client {ClientId} with scopes {Scopes} and {SecretCount} secret(s).")]
+    public static partial void ClientRegistered(this ILogger logger, string clientId, IEnumerable<string> scopes, int secretCount);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "Client {ClientId} now has {SecretCount} valid secret(s).")]
+    public static partial void SecretsChanged(this ILogger logger, string clientId, int secretCount);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information,
+        Message = "Client {ClientId} presented a secret that is not one of its current secrets.")]
+    public static partial void SecretRejected(this ILogger logger, string clientId);
+}

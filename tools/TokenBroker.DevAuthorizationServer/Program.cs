@@ -1,0 +1,4 @@
+using TokenBroker.DevAuthorizationServer;
+
+var app = DevAuthorizationServerApp.Build(args);
+app.Run();
