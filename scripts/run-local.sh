@@ -22,7 +22,8 @@ cleanup() {
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -93,4 +94,5 @@ Rotate the demo secret by editing .local/secrets.json. Press Ctrl+C to stop ever
 MSG
 
 wait -n "${pids[@]}" || true
-echo "a process exited; see .local/*.log" >&2
+echo "error: a process exited unexpectedly; see .local/*.log" >&2
+exit 1

@@ -31,6 +31,11 @@ public static class BrokerHost
         builder.Services.AddTokenBrokerFunctions(builder.Configuration);
         builder.Services.AddOptions<FunctionKeyOptions>().Bind(builder.Configuration.GetSection(FunctionKeyOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<FunctionKeyOptions>, FunctionKeyOptionsValidator>();
+
+        // The Functions app has a timer and a queue trigger for these; this host runs the same code on its own.
+        builder.Services.AddTokenRefreshScheduler();
+        builder.Services.AddOptions<RotationQueueOptions>().Bind(builder.Configuration.GetSection(RotationQueueOptions.SectionName));
+        builder.Services.AddHostedService<RotationQueuePump>();
         return builder;
     }
 

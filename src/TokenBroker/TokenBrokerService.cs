@@ -1,31 +1,27 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenBroker.Acquisition;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
-using TokenBroker.Secrets;
 
 namespace TokenBroker;
 
 /// <summary>
-/// The request path: memory tier, then (once per key and instance) the shared Table tier, then the authorization server.
-/// A memory hit is synchronous and allocates nothing; everything slower runs in a single flight per cache key.
+/// The request path. A memory hit is synchronous and allocates nothing; a hit inside the refresh window also starts one
+/// background refresh, so callers never wait on the authorization server while a usable token exists. Everything slower
+/// runs in a single flight per cache key and instance, through the <see cref="CoordinatedFetcher"/>.
 /// </summary>
 internal sealed partial class TokenBrokerService(
     ConnectionRegistry connections,
     MemoryTokenCache memory,
-    TableTokenStore store,
-    ISecretSource secrets,
-    ClientCredentialsClient client,
+    CoordinatedFetcher fetcher,
     TimeProvider time,
     IOptions<TokenBrokerOptions> options,
     TokenBrokerMetrics metrics,
     ILogger<TokenBrokerService> logger) : ITokenBroker, IDisposable
 {
-    private static readonly TimeSpan SecretRetryAfter = TimeSpan.FromSeconds(30);
-
-    private readonly SingleFlight<string, TokenResult> _acquisitions = new();
+    private readonly SingleFlight<string, FetchResult> _flights = new();
     private readonly CancellationTokenSource _stopping = new();
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken)
@@ -65,15 +61,25 @@ internal sealed partial class TokenBrokerService(
         }
 
         var now = time.GetUtcNow();
-        if (memory.TryGet(key, now, out var token))
+        if (memory.TryGet(key, now, out var entry))
         {
+            entry.Touch(now);
+            if (now >= entry.RefreshAt && entry.TryStartRefresh())
+            {
+                _ = RefreshInBackgroundAsync(target, key, scopes);
+            }
+
             metrics.CacheHit(target.Name, "memory");
-            metrics.TokenServed(target.Name, (token.ExpiresOn - now).TotalSeconds);
-            return new ValueTask<TokenResult>(TokenResult.Success(token));
+            metrics.TokenServed(target.Name, (entry.Token.ExpiresOn - now).TotalSeconds);
+            return new ValueTask<TokenResult>(TokenResult.Success(entry.Token));
         }
 
-        return new ValueTask<TokenResult>(AcquireAsync(target, key, scopes, cancellationToken));
+        return new ValueTask<TokenResult>(FetchForCallerAsync(target, key, scopes, cancellationToken));
     }
+
+    /// <summary>Refreshes one entry now (the refresh job, or a secret event with <see cref="FetchMode.Forced"/>).</summary>
+    internal Task<FetchResult> RefreshAsync(Connection connection, ScopeSet scopes, FetchMode mode, CancellationToken cancellationToken) =>
+        RunFlightAsync(connection, connection.CacheKeyFor(scopes), scopes, mode).WaitAsync(cancellationToken);
 
     public void Dispose()
     {
@@ -81,95 +87,75 @@ internal sealed partial class TokenBrokerService(
         _stopping.Dispose();
     }
 
-    private async Task<TokenResult> AcquireAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)
+    private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)
     {
-        var flight = _acquisitions.RunAsync(
-            key.Value,
-            (Broker: this, Connection: connection, Key: key, Scopes: scopes),
-            static (state, _) => state.Broker.AcquireSharedAsync(state.Connection, state.Key, state.Scopes));
-        var result = await flight.WaitAsync(cancellationToken);
-        if (result.Succeeded)
+        var fetched = await RunFlightAsync(connection, key, scopes, FetchMode.Request).WaitAsync(cancellationToken);
+        if (fetched.Result.Succeeded)
         {
-            metrics.TokenServed(connection.Name, (result.Token.ExpiresOn - time.GetUtcNow()).TotalSeconds);
+            metrics.TokenServed(connection.Name, (fetched.Result.Token.ExpiresOn - time.GetUtcNow()).TotalSeconds);
         }
 
-        return result;
+        return fetched.Result;
     }
 
-    // Runs once per key at a time, on behalf of every caller waiting for it; bounded by AcquisitionTimeout, not by any one caller.
-    private async Task<TokenResult> AcquireSharedAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)
+    private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)
+    {
+        try
+        {
+            var refreshed = await RunFlightAsync(connection, key, scopes, FetchMode.Refresh);
+            metrics.Refreshed(connection.Name, OutcomeName(refreshed.Outcome));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The caller already has its token; a failed background refresh is retried by the next hit or the job.
+            metrics.Refreshed(connection.Name, "failed");
+            Log.BackgroundRefreshFailed(logger, connection.Name, ex.GetType().Name);
+        }
+    }
+
+    // One flight per key and mode: a forced fetch (new secret) must not merely join a fetch that may use the old one.
+    private Task<FetchResult> RunFlightAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, FetchMode mode) =>
+        _flights.RunAsync(
+            mode == FetchMode.Forced ? key.Value + "#forced" : key.Value,
+            (Service: this, Connection: connection, Key: key, Scopes: scopes, Mode: mode),
+            static (state, _) => state.Service.FetchBoundedAsync(state.Connection, state.Key, state.Scopes, state.Mode));
+
+    // Bounded by AcquisitionTimeout and shutdown, never by one caller: the flight serves everyone waiting on it.
+    private async Task<FetchResult> FetchBoundedAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, FetchMode mode)
     {
         using var timeout = new CancellationTokenSource(options.Value.AcquisitionTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
-        var cancellationToken = linked.Token;
         try
         {
-            if (memory.TryGet(key, time.GetUtcNow(), out var fresh))
-            {
-                return TokenResult.Success(fresh);
-            }
-
-            var stored = await store.TryGetAsync(connection, key, cancellationToken);
-            if (stored is not null && memory.IsServable(stored, time.GetUtcNow()))
-            {
-                memory.Set(key, stored);
-                metrics.CacheHit(connection.Name, "table");
-                return TokenResult.Success(stored);
-            }
-
-            metrics.CacheMiss(connection.Name);
-            ClientSecret secret;
-            try
-            {
-                secret = await secrets.GetSecretAsync(connection.SecretName, cancellationToken);
-            }
-            catch (SecretUnavailableException ex)
-            {
-                Log.SecretUnavailable(logger, connection.Name, connection.SecretName, ex.Reason);
-                return TokenResult.Failure(new TokenError(TokenErrorKind.SecretUnavailable, $"The client secret of connection '{connection.Name}' cannot be read.")
-                {
-                    RetryAfter = SecretRetryAfter,
-                });
-            }
-
-            var acquired = await client.RequestTokenAsync(connection, secret, scopes, cancellationToken);
-            if (acquired.Error is not null)
-            {
-                return TokenResult.Failure(acquired.Error);
-            }
-
-            var token = acquired.Token!;
-            Log.TokenAcquired(logger, connection.Name, scopes.Value, token.ExpiresOn, secret.Version);
-            if (acquired.Cacheable)
-            {
-                memory.Set(key, token);
-                await store.TrySetAsync(connection, key, token, cancellationToken);
-            }
-
-            return TokenResult.Success(token);
+            return await fetcher.FetchAsync(connection, key, scopes, mode, linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             Log.AcquisitionTimedOut(logger, connection.Name, options.Value.AcquisitionTimeout);
-            return TokenResult.Failure(new TokenError(TokenErrorKind.UpstreamUnavailable, "Obtaining a token took too long; try again later.")
-            {
-                RetryAfter = TimeSpan.FromSeconds(5),
-            });
+            var error = new TokenError(TokenErrorKind.UpstreamUnavailable, "Obtaining a token took too long; try again later.") { RetryAfter = TimeSpan.FromSeconds(5) };
+            return new FetchResult(TokenResult.Failure(error), FetchOutcome.Failed);
         }
     }
+
+    internal static string OutcomeName(FetchOutcome outcome) => outcome switch
+    {
+        FetchOutcome.Fetched => "success",
+        FetchOutcome.SameToken => "same_token",
+        FetchOutcome.LeasedElsewhere => "leased_elsewhere",
+        FetchOutcome.Served => "already_fresh",
+        FetchOutcome.Held => "held",
+        _ => "failed",
+    };
 
     private static ValueTask<TokenResult> Fail(TokenErrorKind kind, string detail) =>
         new(TokenResult.Failure(kind, detail));
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Acquired a token for connection {Connection} (scope '{Scope}') expiring {ExpiresOn:O} with secret version {SecretVersion}")]
-        public static partial void TokenAcquired(ILogger logger, string connection, string scope, DateTimeOffset expiresOn, string secretVersion);
-
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Secret {SecretName} of connection {Connection} is unavailable: {Reason}")]
-        public static partial void SecretUnavailable(ILogger logger, string connection, string secretName, string reason);
-
         [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Obtaining a token for connection {Connection} exceeded {Timeout}")]
         public static partial void AcquisitionTimedOut(ILogger logger, string connection, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Background refresh of connection {Connection} failed: {ErrorType}")]
+        public static partial void BackgroundRefreshFailed(ILogger logger, string connection, string errorType);
     }
 }

@@ -12,7 +12,10 @@ using TokenBroker;
 using TokenBroker.Acquisition;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
+using TokenBroker.Refresh;
+using TokenBroker.Rotation;
 using TokenBroker.Secrets;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -36,16 +39,40 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddOptions<TokenBrokerOptions>().Bind(configuration.GetSection(TokenBrokerOptions.SectionName)).ValidateOnStart();
         services.AddOptions<TokenCacheOptions>().Bind(configuration.GetSection(TokenCacheOptions.SectionName)).ValidateOnStart();
         services.AddOptions<TokenEndpointOptions>().Bind(configuration.GetSection(TokenEndpointOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<RefreshOptions>().Bind(configuration.GetSection(RefreshOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenBrokerOptions>, TokenBrokerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenCacheOptions>, TokenCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenEndpointOptions>, TokenEndpointOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>());
 
         services.TryAddSingleton<TokenBrokerMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<MemoryTokenCache>();
         services.TryAddSingleton<TableTokenStore>();
         services.TryAddSingleton<ClientCredentialsClient>();
+        services.TryAddSingleton<SecretCache>();
+        services.TryAddSingleton<TokenAcquirer>();
+        services.TryAddSingleton<RefreshPolicy>();
+        services.TryAddSingleton<CoordinatedFetcher>();
         services.TryAddSingleton<ITokenBroker, TokenBrokerService>();
+        // Public types with internal constructors: their dependencies are not part of the contract.
+        services.TryAddSingleton(sp => new TokenRefreshJob(
+            sp.GetRequiredService<TableTokenStore>(),
+            sp.GetRequiredService<MemoryTokenCache>(),
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<RefreshOptions>>(),
+            sp.GetRequiredService<TokenBrokerMetrics>(),
+            sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>()));
+        services.TryAddSingleton(sp => new SecretEventProcessor(
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<SecretCache>(),
+            sp.GetRequiredService<TableTokenStore>(),
+            sp.GetRequiredService<CoordinatedFetcher>(),
+            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<TokenBrokerMetrics>(),
+            sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>()));
 
         services.TryAddSingleton(sp => CreateCredential(sp, configuration));
         services.TryAddSingleton(CreateTableClient);
@@ -56,6 +83,16 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton(CreateSecretSource);
 
         AddTokenEndpointClient(services);
+        return services;
+    }
+
+    /// <summary>
+    /// Runs the refresh job on <c>TokenBroker:Refresh:Schedule</c> inside this process: for hosts without the Functions
+    /// timer trigger (the standalone host). Off when <c>TokenBroker:Refresh:Enabled</c> is false.
+    /// </summary>
+    public static IServiceCollection AddTokenRefreshScheduler(this IServiceCollection services)
+    {
+        services.AddHostedService<RefreshScheduler>();
         return services;
     }
 
@@ -76,10 +113,18 @@ public static class TokenBrokerServiceCollectionExtensions
                     pipeline.AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = options.MaxRetryAttempts,
-                        Delay = options.RetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
+                        ShouldRetryAfterHeader = false,
+
+                        // A Retry-After longer than we would wait goes back to the caller (and into the shared hold) instead.
+                        ShouldHandle = args => ValueTask.FromResult(
+                            HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                            && !(RetryAfter(args.Outcome.Result) > options.MaxRetryAfter)),
+
+                        // Honour Retry-After; without it, exponential from RetryDelay with jitter added on top, never below
+                        // it: Entra asks for at least five seconds before the first retry, and Polly's own jitter can go lower.
+                        DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                            RetryAfter(args.Outcome.Result)
+                            ?? (options.RetryDelay * Math.Pow(2, args.AttemptNumber)) + (options.RetryDelay * Random.Shared.NextDouble())),
                     });
                 }
 
@@ -95,6 +140,9 @@ public static class TokenBrokerServiceCollectionExtensions
             })
             .SelectPipelineByAuthority();
     }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>
+        response?.Headers.RetryAfter?.Delta is { } delta && delta >= TimeSpan.Zero ? delta : null;
 
     private static TokenCredential CreateCredential(IServiceProvider services, IConfiguration configuration)
     {
@@ -128,12 +176,8 @@ public static class TokenBrokerServiceCollectionExtensions
     private static ISecretSource CreateSecretSource(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value;
-        if (options.KeyVaultUri is null)
-        {
-            return ActivatorUtilities.CreateInstance<ConfigurationSecretSource>(services);
-        }
-
-        var keyVault = new KeyVaultSecretSource(services.GetRequiredService<SecretClient>());
-        return ActivatorUtilities.CreateInstance<CachingSecretSource>(services, keyVault);
+        return options.KeyVaultUri is null
+            ? ActivatorUtilities.CreateInstance<ConfigurationSecretSource>(services)
+            : new KeyVaultSecretSource(services.GetRequiredService<SecretClient>(), services.GetRequiredService<TimeProvider>());
     }
 }

@@ -18,8 +18,8 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
         var (store, connection, key) = Resolve(broker);
         var token = new CachedToken("round-trip-token", "Bearer", "api.read", Now, Now.AddHours(1), "v3");
 
-        Assert.True(await store.TrySetAsync(connection, key, token, CancellationToken.None));
-        var read = await store.TryGetAsync(connection, key, CancellationToken.None);
+        Assert.True(await store.WriteTokenAsync(connection, key, token, Context(token), CancellationToken.None));
+        var read = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token;
 
         Assert.Equal("round-trip-token", read!.AccessToken);
         Assert.Equal(token.ExpiresOn, read.ExpiresOn);
@@ -35,9 +35,9 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
         var large = string.Concat(Enumerable.Repeat("eyJhbGciOi", 30_000)); // 300 KB
         var token = new CachedToken(large, "Bearer", "api.read", Now, Now.AddHours(1), "v1");
 
-        Assert.True(await store.TrySetAsync(connection, key, token, CancellationToken.None));
+        Assert.True(await store.WriteTokenAsync(connection, key, token, Context(token), CancellationToken.None));
 
-        Assert.Equal(large, (await store.TryGetAsync(connection, key, CancellationToken.None))!.AccessToken);
+        Assert.Equal(large, (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token!.AccessToken);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
             .Select(i => new CachedToken($"writer-{i}-" + new string((char)('a' + i), 70_000 + i), "Bearer", "api.read", Now, Now.AddMinutes(30 + i), $"v{i}"))
             .ToArray();
 
-        var writes = await Task.WhenAll(tokens.Select(t => Task.Run(() => store.TrySetAsync(connection, key, t, CancellationToken.None))));
-        var read = await store.TryGetAsync(connection, key, CancellationToken.None);
+        var writes = await Task.WhenAll(tokens.Select(t => Task.Run(() => store.WriteTokenAsync(connection, key, t, Context(t), CancellationToken.None))));
+        var read = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token;
 
         Assert.All(writes, Assert.True);
         var writer = Array.Find(tokens, t => t.AccessToken == read!.AccessToken);
@@ -97,6 +97,40 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
             new[] { AuthorizationServer.ClientId, AuthorizationServer.OtherClientId }.Order(),
             entities.Select(e => e.GetString(TokenEntity.ClientId)).Order());
     }
+
+    [Fact]
+    public async Task Of_many_instances_racing_for_a_new_entry_exactly_one_takes_the_lease()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var (store, _, key) = Resolve(broker);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() =>
+            store.TryTakeLeaseAsync("demo", key, null, "api.read", $"instance-{i}", Now, Now.AddSeconds(30), CancellationToken.None))));
+
+        Assert.Single(outcomes, o => o.Outcome == LeaseOutcome.Taken);
+        Assert.Equal(11, outcomes.Count(o => o.Outcome == LeaseOutcome.HeldByOther));
+    }
+
+    [Fact]
+    public async Task A_lease_is_taken_with_if_match_so_a_stale_read_loses_and_an_expired_lease_can_be_taken_over()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var (store, _, key) = Resolve(broker);
+        await store.TryTakeLeaseAsync("demo", key, null, "api.read", "crashed-holder", Now, Now.AddSeconds(30), CancellationToken.None);
+        var stale = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
+
+        var whileHeld = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "b", Now.AddSeconds(10), Now.AddSeconds(40), CancellationToken.None);
+        var afterExpiry = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "b", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
+        var withStaleETag = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "c", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
+
+        Assert.Equal(LeaseOutcome.HeldByOther, whileHeld.Outcome);
+        Assert.Equal(LeaseOutcome.Taken, afterExpiry.Outcome);
+        Assert.Equal(LeaseOutcome.HeldByOther, withStaleETag.Outcome);
+        Assert.Equal("b", (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.LeaseOwner);
+    }
+
+    private static TokenEntityContext Context(CachedToken token) =>
+        new("api.read api.write", AuthorizationServer.ClientId, new Uri("https://x.test/token"), token.ExpiresOn.AddMinutes(-10), token.AcquiredOn);
 
     private static (TableTokenStore Store, Connection Connection, TokenCacheKey Key) Resolve(BrokerInstance broker)
     {

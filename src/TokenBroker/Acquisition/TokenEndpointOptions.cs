@@ -12,11 +12,14 @@ public sealed class TokenEndpointOptions
     /// <summary>The base delay before a retry when the server sent no <c>Retry-After</c>. Entra asks for at least 5 seconds.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A <c>Retry-After</c> longer than this is not waited out: the caller gets 503 and every instance holds back.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Timeout of one attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Timeout of a whole token request, retries included.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(25);
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the circuit to one authorization server stays open after it keeps failing.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);

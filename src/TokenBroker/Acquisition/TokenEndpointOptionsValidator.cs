@@ -16,6 +16,7 @@ internal sealed class TokenEndpointOptionsValidator : IValidateOptions<TokenEndp
         }
 
         Require(errors, "RetryDelay", options.RetryDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Require(errors, "MaxRetryAfter", options.MaxRetryAfter, TimeSpan.Zero, TimeSpan.FromMinutes(5));
         Require(errors, "AttemptTimeout", options.AttemptTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(2));
         Require(errors, "TotalTimeout", options.TotalTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
         Require(errors, "BreakDuration", options.BreakDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(10));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -7,51 +8,101 @@ using TokenBroker.Diagnostics;
 namespace TokenBroker.Caching;
 
 /// <summary>
-/// The tier shared by every instance. Table Storage being down must never fail a caller, so every
-/// storage error is logged and counted here and reported as a miss or a skipped write.
+/// The tier shared by every instance, and the place instances coordinate: a lease on an entity, taken with
+/// ETag-conditional writes, decides which instance fetches. Table Storage being down must never fail a caller, so every
+/// storage error is logged and counted here and reported as "unavailable", a miss, or a skipped write.
 /// </summary>
 internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
 {
     private volatile bool _tableReady;
 
-    public async Task<CachedToken?> TryGetAsync(Connection connection, TokenCacheKey key, CancellationToken cancellationToken)
+    /// <summary>The entry for <paramref name="key"/>; <c>Available</c> is false when the table could not be read.</summary>
+    public async Task<(bool Available, StoredEntry? Entry)> ReadAsync(string connection, TokenCacheKey key, CancellationToken cancellationToken)
     {
         try
         {
             var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
             if (!response.HasValue || response.Value is null)
             {
-                return null;
+                return (true, null);
             }
 
-            var token = TokenEntity.FromEntity(response.Value, out var problem);
-            if (token is null)
+            var entry = TokenEntity.FromEntity(response.Value, out var problem);
+            if (problem is not null)
             {
-                Log.UnreadableEntity(logger, connection.Name, key.RowKey, problem ?? "unknown");
+                Log.UnreadableEntity(logger, connection, key.RowKey, problem);
             }
 
-            return token;
+            return (true, entry);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // The table itself is missing: nothing is cached yet; the first write creates it.
             _tableReady = false;
-            return null;
+            return (true, null);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
         {
-            metrics.StorageFailed("read");
-            Log.ReadFailed(logger, connection.Name, ex.GetType().Name, StatusOf(ex));
-            return null;
+            Failed("read", connection, ex);
+            return (false, null);
         }
     }
 
-    public async Task<bool> TrySetAsync(Connection connection, TokenCacheKey key, CachedToken token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the lease on <paramref name="key"/> for <paramref name="owner"/> until <paramref name="until"/>: an insert when
+    /// there is no entity, else a merge conditional on the ETag that was read. Losing either race means another instance has it.
+    /// </summary>
+    public async Task<(LeaseOutcome Outcome, ETag ETag)> TryTakeLeaseAsync(
+        string connection, TokenCacheKey key, StoredEntry? current, string requestedScope, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var entity = TokenEntity.ToEntity(key, token, connection.ClientId, connection.TokenEndpoint);
+        if (current?.IsLeasedByOther(owner, now) == true)
+        {
+            metrics.LeaseContended(connection);
+            return (LeaseOutcome.HeldByOther, default);
+        }
+
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            Response response;
+            if (current is null)
+            {
+                response = await table.AddEntityAsync(TokenEntity.Placeholder(key, requestedScope, owner, until, now), cancellationToken);
+            }
+            else
+            {
+                var lease = new TableEntity(key.PartitionKey, key.RowKey)
+                {
+                    [TokenEntity.LeaseOwner] = owner,
+                    [TokenEntity.LeaseUntil] = until,
+                    [TokenEntity.RequestedScope] = requestedScope,
+                };
+                response = await table.UpdateEntityAsync(lease, current.ETag, TableUpdateMode.Merge, cancellationToken);
+            }
+
+            return (LeaseOutcome.Taken, response.Headers.ETag ?? default);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+        {
+            // 409: another instance inserted first; 412: the entity changed since we read it; 404: it was deleted meanwhile.
+            metrics.LeaseContended(connection);
+            return (LeaseOutcome.HeldByOther, default);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            Failed("lease", connection, ex);
+            return (LeaseOutcome.Unavailable, default);
+        }
+    }
+
+    /// <summary>Writes a fresh token and releases the lease in the same write.</summary>
+    public async Task<bool> WriteTokenAsync(Connection connection, TokenCacheKey key, CachedToken token, TokenEntityContext context, CancellationToken cancellationToken)
+    {
+        var entity = TokenEntity.ToEntity(key, token, context);
         if (entity is null)
         {
             Log.TokenTooLarge(logger, connection.Name, TokenEntity.MaxTokenBytes);
+            await RecordFailureAsync(connection.Name, key, "token_too_large", null, null, cancellationToken);
             return false;
         }
 
@@ -61,12 +112,115 @@ internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetr
             await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
         {
             _tableReady = false;
-            metrics.StorageFailed("write");
-            Log.WriteFailed(logger, connection.Name, ex.GetType().Name, StatusOf(ex));
+            Failed("write", connection.Name, ex);
             return false;
+        }
+    }
+
+    /// <summary>Records why a fetch failed, releases the lease, and publishes any hold every instance must respect.</summary>
+    public async Task RecordFailureAsync(
+        string connection, TokenCacheKey key, string error, DateTimeOffset? retryAfterUntil, DateTimeOffset? rejectedUntil, CancellationToken cancellationToken)
+    {
+        var update = new TableEntity(key.PartitionKey, key.RowKey)
+        {
+            [TokenEntity.LeaseUntil] = TokenEntity.Never,
+            [TokenEntity.LastError] = error,
+        };
+        if (retryAfterUntil is { } retry)
+        {
+            update[TokenEntity.RetryAfterUntil] = retry;
+        }
+
+        if (rejectedUntil is { } rejected)
+        {
+            update[TokenEntity.RejectedUntil] = rejected;
+        }
+
+        await MergeAsync(connection, update, "failure", cancellationToken);
+    }
+
+    /// <summary>Records that callers still use an entry, so the refresh job keeps it warm.</summary>
+    public Task TouchAsync(string connection, TokenCacheKey key, DateTimeOffset lastRequestedOn, CancellationToken cancellationToken) =>
+        MergeAsync(connection, new TableEntity(key.PartitionKey, key.RowKey) { [TokenEntity.LastRequestedOn] = lastRequestedOn }, "touch", cancellationToken);
+
+    /// <summary>Every entry in the table.</summary>
+    public async IAsyncEnumerable<StoredEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                Page<TableEntity> page;
+                try
+                {
+                    if (!await pages.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+
+                    page = pages.Current;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    yield break;
+                }
+                catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+                {
+                    Failed("list", "(all)", ex);
+                    yield break;
+                }
+
+                foreach (var entity in page.Values)
+                {
+                    if (TokenEntity.FromEntity(entity, out _) is { } entry)
+                    {
+                        yield return entry;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
+
+    /// <summary>Deletes an entry unless it changed since it was read.</summary>
+    public async Task<bool> DeleteAsync(StoredEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, entry.ETag, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            Failed("delete", entry.PartitionKey, ex);
+            return false;
+        }
+    }
+
+    private async Task MergeAsync(string connection, TableEntity update, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Nothing to update: the entry was deleted (idle) or never written.
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            Failed(operation, connection, ex);
         }
     }
 
@@ -81,15 +235,19 @@ internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetr
         _tableReady = true;
     }
 
-    private static int StatusOf(Exception ex) => ex is RequestFailedException failed ? failed.Status : 0;
+    private void Failed(string operation, string connection, Exception ex)
+    {
+        metrics.StorageFailed(operation);
+        Log.OperationFailed(logger, operation, connection, ex.GetType().Name, ex is RequestFailedException failed ? failed.Status : 0);
+    }
+
+    private static bool IsStorageFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Token cache read failed for connection {Connection}: {ErrorType} (status {Status}); continuing without the shared tier")]
-        public static partial void ReadFailed(ILogger logger, string connection, string errorType, int status);
-
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Token cache write failed for connection {Connection}: {ErrorType} (status {Status}); the token is still served")]
-        public static partial void WriteFailed(ILogger logger, string connection, string errorType, int status);
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Token cache {Operation} failed for connection {Connection}: {ErrorType} (status {Status}); continuing without the shared tier")]
+        public static partial void OperationFailed(ILogger logger, string operation, string connection, string errorType, int status);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Token cache entity {RowKey} of connection {Connection} is unreadable ({Problem}); treated as a miss")]
         public static partial void UnreadableEntity(ILogger logger, string connection, string rowKey, string problem);

@@ -14,7 +14,7 @@ internal readonly record struct TokenCacheKey
 {
     private const int FingerprintBytes = 24;
 
-    private TokenCacheKey(string partitionKey, string rowKey)
+    public TokenCacheKey(string partitionKey, string rowKey)
     {
         PartitionKey = partitionKey;
         RowKey = rowKey;

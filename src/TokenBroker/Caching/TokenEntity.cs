@@ -1,10 +1,11 @@
-using Azure.Data.Tables;
+using System.Globalization;
 using System.Text;
+using Azure.Data.Tables;
 
 namespace TokenBroker.Caching;
 
 /// <summary>
-/// The Table Storage shape of a cached token: one entity per connection (partition) and fingerprint (row).
+/// The Table Storage shape of a cache entry: one entity per connection (partition) and fingerprint (row).
 /// The token is stored as UTF-8 in binary chunks because one property holds at most 64 KiB and some
 /// authorization servers issue tokens larger than that.
 /// </summary>
@@ -23,21 +24,44 @@ internal static class TokenEntity
     public const int CurrentFormat = 1;
 
     public const string Format = nameof(Format);
+    public const string RequestedScope = nameof(RequestedScope);
     public const string Scope = nameof(Scope);
     public const string TokenType = nameof(TokenType);
     public const string AcquiredOn = nameof(AcquiredOn);
     public const string ExpiresOn = nameof(ExpiresOn);
+    public const string RefreshAt = nameof(RefreshAt);
     public const string SecretVersion = nameof(SecretVersion);
     public const string ClientId = nameof(ClientId);
     public const string TokenEndpoint = nameof(TokenEndpoint);
     public const string TokenBytes = nameof(TokenBytes);
     public const string Chunks = nameof(Chunks);
+    public const string LastRequestedOn = nameof(LastRequestedOn);
+    public const string LeaseOwner = nameof(LeaseOwner);
+    public const string LeaseUntil = nameof(LeaseUntil);
+    public const string RetryAfterUntil = nameof(RetryAfterUntil);
+    public const string RejectedUntil = nameof(RejectedUntil);
+    public const string LastError = nameof(LastError);
+    public const string LastErrorOn = nameof(LastErrorOn);
     private const string ChunkPrefix = "Token";
 
-    public static string ChunkName(int index) => ChunkPrefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Table Storage cannot store a null through a merge, so "no lease" and "no hold" are this instant.</summary>
+    public static readonly DateTimeOffset Never = DateTimeOffset.UnixEpoch;
 
-    /// <summary>The entity for <paramref name="token"/>, or null when the token is too large for one entity.</summary>
-    public static TableEntity? ToEntity(TokenCacheKey key, CachedToken token, string clientId, Uri tokenEndpoint)
+    public static string ChunkName(int index) => ChunkPrefix + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An entity holding no token yet: the first fetch's lease.</summary>
+    public static TableEntity Placeholder(TokenCacheKey key, string requestedScope, string owner, DateTimeOffset leaseUntil, DateTimeOffset now) =>
+        new(key.PartitionKey, key.RowKey)
+        {
+            [Format] = CurrentFormat,
+            [RequestedScope] = requestedScope,
+            [LeaseOwner] = owner,
+            [LeaseUntil] = leaseUntil,
+            [LastRequestedOn] = now,
+        };
+
+    /// <summary>The whole entity for a fresh token, lease released; null when the token is too large for one entity.</summary>
+    public static TableEntity? ToEntity(TokenCacheKey key, CachedToken token, TokenEntityContext context)
     {
         var bytes = Encoding.UTF8.GetBytes(token.AccessToken);
         if (bytes.Length > MaxTokenBytes)
@@ -49,13 +73,19 @@ internal static class TokenEntity
         var entity = new TableEntity(key.PartitionKey, key.RowKey)
         {
             [Format] = CurrentFormat,
+            [RequestedScope] = context.RequestedScope,
             [Scope] = token.Scope,
             [TokenType] = token.TokenType,
             [AcquiredOn] = token.AcquiredOn,
             [ExpiresOn] = token.ExpiresOn,
+            [RefreshAt] = context.RefreshAt,
             [SecretVersion] = token.SecretVersion,
-            [ClientId] = clientId,
-            [TokenEndpoint] = tokenEndpoint.AbsoluteUri,
+            [ClientId] = context.ClientId,
+            [TokenEndpoint] = context.TokenEndpoint.AbsoluteUri,
+            [LastRequestedOn] = context.LastRequestedOn,
+            [LeaseUntil] = Never,
+            [RetryAfterUntil] = Never,
+            [RejectedUntil] = Never,
             [TokenBytes] = bytes.Length,
             [Chunks] = chunks,
         };
@@ -69,8 +99,8 @@ internal static class TokenEntity
         return entity;
     }
 
-    /// <summary>Reads a token back, or says why the entity cannot be used.</summary>
-    public static CachedToken? FromEntity(TableEntity entity, out string? problem)
+    /// <summary>Reads an entity back; its token is null when there is none yet or when it cannot be trusted (see <paramref name="problem"/>).</summary>
+    public static StoredEntry? FromEntity(TableEntity entity, out string? problem)
     {
         problem = null;
         if (entity.GetInt32(Format) != CurrentFormat)
@@ -79,8 +109,31 @@ internal static class TokenEntity
             return null;
         }
 
-        var length = entity.GetInt32(TokenBytes);
+        return new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag)
+        {
+            Token = ReadToken(entity, out problem),
+            RequestedScope = entity.GetString(RequestedScope) ?? string.Empty,
+            RefreshAt = entity.GetDateTimeOffset(RefreshAt),
+            LastRequestedOn = entity.GetDateTimeOffset(LastRequestedOn),
+            LeaseOwner = entity.GetString(LeaseOwner),
+            LeaseUntil = entity.GetDateTimeOffset(LeaseUntil),
+            RetryAfterUntil = entity.GetDateTimeOffset(RetryAfterUntil),
+            RejectedUntil = entity.GetDateTimeOffset(RejectedUntil),
+            LastError = entity.GetString(LastError),
+            LastErrorOn = entity.GetDateTimeOffset(LastErrorOn),
+        };
+    }
+
+    private static CachedToken? ReadToken(TableEntity entity, out string? problem)
+    {
+        problem = null;
         var chunks = entity.GetInt32(Chunks);
+        if (chunks is null)
+        {
+            return null;
+        }
+
+        var length = entity.GetInt32(TokenBytes);
         var acquiredOn = entity.GetDateTimeOffset(AcquiredOn);
         var expiresOn = entity.GetDateTimeOffset(ExpiresOn);
         if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || acquiredOn is null || expiresOn is null)

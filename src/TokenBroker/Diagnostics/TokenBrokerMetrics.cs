@@ -17,6 +17,9 @@ public sealed class TokenBrokerMetrics
     private readonly Counter<long> _secretReloads;
     private readonly Counter<long> _storageFailures;
     private readonly Histogram<double> _timeLeft;
+    private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _leaseContention;
+    private readonly Counter<long> _secretEvents;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public TokenBrokerMetrics(IMeterFactory meterFactory)
@@ -30,6 +33,9 @@ public sealed class TokenBrokerMetrics
         _secretReloads = meter.CreateCounter<long>("tokenbroker.secret_reloads", "{reload}", "Secret reads from the secret source, by outcome.");
         _storageFailures = meter.CreateCounter<long>("tokenbroker.storage_failures", "{failure}", "Table Storage operations that failed and were skipped.");
         _timeLeft = meter.CreateHistogram<double>("tokenbroker.token.time_left", "s", "Time left on the tokens served to callers.");
+        _refreshes = meter.CreateCounter<long>("tokenbroker.refreshes", "{refresh}", "Proactive refreshes, by outcome (success, same_token, failed, leased_elsewhere).");
+        _leaseContention = meter.CreateCounter<long>("tokenbroker.lease_contention", "{attempt}", "Times an instance found another holding the lease on an entry.");
+        _secretEvents = meter.CreateCounter<long>("tokenbroker.secret_events", "{event}", "Key Vault secret events received, by type (new_version, near_expiry, expired).");
     }
 
     internal void CacheHit(string connection, string tier) =>
@@ -51,6 +57,15 @@ public sealed class TokenBrokerMetrics
 
     internal void StorageFailed(string operation) =>
         _storageFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    internal void Refreshed(string connection, string outcome) =>
+        _refreshes.Add(1, new KeyValuePair<string, object?>("connection", connection), new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void LeaseContended(string connection) =>
+        _leaseContention.Add(1, new KeyValuePair<string, object?>("connection", connection));
+
+    internal void SecretEvent(string type) =>
+        _secretEvents.Add(1, new KeyValuePair<string, object?>("type", type));
 
     internal void TokenServed(string connection, double secondsLeft)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
@@ -9,13 +10,16 @@ namespace TokenBroker.Secrets;
 /// <summary>
 /// Development only (options validation refuses it elsewhere): secrets from <c>TokenBroker:Secrets:{name}</c>,
 /// or from <c>TokenBroker:LocalSecretsFile</c>, which is watched so a rotation can be rehearsed without a restart.
+/// Values it served before act as "previous versions", as older Key Vault versions do until they are disabled.
 /// </summary>
 internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
 {
     private const string SecretsSection = "TokenBroker:Secrets";
+    private const int MaxHistory = 2;
 
     private readonly IConfiguration _configuration;
     private readonly IConfigurationRoot? _file;
+    private readonly ConcurrentDictionary<string, ClientSecret[]> _history = new(StringComparer.Ordinal);
 
     public ConfigurationSecretSource(IConfiguration configuration, IOptions<TokenBrokerOptions> options)
     {
@@ -29,7 +33,9 @@ internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
         }
     }
 
-    public ValueTask<ClientSecret> GetSecretAsync(string name, CancellationToken cancellationToken)
+    public bool IsRemote => false;
+
+    public ValueTask<ClientSecret> GetLatestAsync(string name, CancellationToken cancellationToken)
     {
         var value = _file?[name] ?? _configuration[$"{SecretsSection}:{name}"];
         if (string.IsNullOrEmpty(value))
@@ -38,10 +44,23 @@ internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
             throw new SecretUnavailableException(name, $"not found in {where}");
         }
 
-        return ValueTask.FromResult(new ClientSecret(value, VersionOf(value)));
+        var secret = new ClientSecret(value, VersionOf(value));
+        Remember(name, secret);
+        return ValueTask.FromResult(secret);
     }
 
+    public ValueTask<IReadOnlyList<ClientSecret>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<ClientSecret>>(
+            _history.TryGetValue(name, out var seen) ? [.. seen.Where(s => s.Version != latestVersion)] : []);
+
     public void Dispose() => (_file as IDisposable)?.Dispose();
+
+    private void Remember(string name, ClientSecret secret) =>
+        _history.AddOrUpdate(
+            name,
+            static (_, s) => [s],
+            static (_, seen, s) => seen[0].Version == s.Version ? seen : [s, .. seen.Take(MaxHistory)],
+            secret);
 
     // Local sources have no versions; a short digest still tells two values apart in logs and cache entities.
     private static string VersionOf(string value)

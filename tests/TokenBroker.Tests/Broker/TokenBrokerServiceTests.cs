@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using TokenBroker.Caching;
 using TokenBroker.Tests.Support;
@@ -52,7 +53,7 @@ public sealed class TokenBrokerServiceTests : IDisposable
         var stored = new CachedToken("from-another-instance", "Bearer", "api.read", now.AddMinutes(-5), now.AddMinutes(55), "v1");
         _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>("payments", It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((string pk, string rk, IEnumerable<string> _, CancellationToken _) =>
-                Response.FromValue(TokenEntity.ToEntity(Key(pk, rk), stored, "payments-client", new Uri("https://x.test/t"))!, Mock.Of<Response>()));
+                Response.FromValue(TokenEntity.ToEntity(Key(pk, rk), stored, new TokenEntityContext("api.read", "payments-client", new Uri("https://x.test/t"), now.AddMinutes(40), now))!, Mock.Of<Response>()));
 
         var result = await Get();
 
@@ -65,14 +66,23 @@ public sealed class TokenBrokerServiceTests : IDisposable
     {
         _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RequestFailedException(0, "connection refused"));
+
+        var result = await Get();
+
+        Assert.True(result.Succeeded);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001 && r.Message.Contains("read failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_table_that_fails_only_on_write_still_serves_the_token()
+    {
         _harness.Table.Setup(t => t.CreateIfNotExistsAsync(It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RequestFailedException(503, "unavailable"));
 
         var result = await Get();
 
         Assert.True(result.Succeeded);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3002);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001 && r.Message.Contains("lease failed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,29 +98,65 @@ public sealed class TokenBrokerServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_token_is_served_only_while_more_than_the_safety_margin_is_left()
+    public async Task A_token_in_its_refresh_window_is_served_at_once_and_refreshed_once_in_the_background()
     {
-        await Get();
-        _harness.Time.Advance(TimeSpan.FromMinutes(55) - TimeSpan.FromSeconds(1));
-        await Get();
-        Assert.Equal(1, _harness.Endpoint.Count);
+        var first = (await Get()).Token!;
+        var refreshed = new TaskCompletionSource();
+        var original = _harness.Endpoint.Respond;
+        _harness.Endpoint.Respond = async request =>
+        {
+            var response = await original(request);
+            refreshed.TrySetResult();
+            return response;
+        };
 
-        _harness.Time.Advance(TimeSpan.FromSeconds(1));
-        await Get();
+        // 1 h token: the window opens at 50 min (minus up to 5% jitter); serving stops at 55 min.
+        _harness.Time.Advance(TimeSpan.FromMinutes(52));
+        var inWindow = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Get().AsTask()));
+        await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => _harness.Services.GetRequiredService<MemoryTokenCache>().TryGet(Connection().DefaultCacheKey, _harness.Time.GetUtcNow(), out var e) && e.Token != first);
+        var after = await Get();
+
+        Assert.All(inWindow, r => Assert.Same(first, r.Token));
+        Assert.NotSame(first, after.Token);
         Assert.Equal(2, _harness.Endpoint.Count);
     }
 
     [Fact]
-    public async Task Short_lived_tokens_keep_ten_percent_of_their_lifetime_as_margin()
+    public async Task A_failing_background_refresh_keeps_serving_the_current_token_until_its_margin()
     {
-        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"short","token_type":"Bearer","expires_in":300}"""));
-        await Get();
-        _harness.Time.Advance(TimeSpan.FromSeconds(269));
-        await Get();
-        Assert.Equal(1, _harness.Endpoint.Count);
+        var first = (await Get()).Token!;
+        _harness.Endpoint.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
+        _harness.Time.Advance(TimeSpan.FromMinutes(54));
+        var inWindow = await Get();
+        await WaitUntil(() => _harness.Endpoint.Count == 2);
+        _harness.Time.Advance(TimeSpan.FromSeconds(59));
+        var lastServable = await Get();
         _harness.Time.Advance(TimeSpan.FromSeconds(1));
+        var afterMargin = await Get();
+
+        Assert.Same(first, inWindow.Token);
+        Assert.Same(first, lastServable.Token);
+        Assert.Equal(TokenErrorKind.UpstreamUnavailable, afterMargin.Error!.Kind);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_returns_a_token_with_the_same_expiry_backs_off_instead_of_looping()
+    {
+        var exp = _harness.Time.GetUtcNow().AddHours(1);
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            $$"""{"sub":"payments-client","exp":{{exp.ToUnixTimeSeconds()}}}""");
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, $$"""{"access_token":"{{jwt}}","token_type":"Bearer","expires_in":7200}"""));
+        var broker = (TokenBrokerService)_harness.Broker;
         await Get();
+
+        _harness.Time.Advance(TimeSpan.FromMinutes(52));
+        var refreshed = await broker.RefreshAsync(Connection(), Connection().DefaultScopes, TokenBroker.Coordination.FetchMode.Refresh, CancellationToken.None);
+        var again = await broker.RefreshAsync(Connection(), Connection().DefaultScopes, TokenBroker.Coordination.FetchMode.Refresh, CancellationToken.None);
+
+        Assert.Equal(TokenBroker.Coordination.FetchOutcome.SameToken, refreshed.Outcome);
+        Assert.Equal(TokenBroker.Coordination.FetchOutcome.Served, again.Outcome);
         Assert.Equal(2, _harness.Endpoint.Count);
     }
 
@@ -306,6 +352,22 @@ public sealed class TokenBrokerServiceTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.True((await patient).Succeeded);
         Assert.Equal(1, _harness.Endpoint.Count);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+
+    private TokenBroker.Connections.Connection Connection()
+    {
+        _harness.Services.GetRequiredService<TokenBroker.Connections.ConnectionRegistry>().TryGet("payments", out var connection);
+        return connection!;
     }
 
     private TokenCacheKey Key(string partition, string row)

@@ -6,6 +6,7 @@ namespace TokenBroker.Tests.Caching;
 public sealed class TokenEntityTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TokenEntityContext Context = new("a", "c", new Uri("https://x.test/token"), Now.AddMinutes(45), Now);
     private static readonly TokenCacheKey Key = TokenCacheKey.Create("payments", new Uri("https://x.test/token"), "c", ClientAuthMethod.ClientSecretBasic, ScopeSet.Parse("a"));
 
     [Theory]
@@ -18,13 +19,15 @@ public sealed class TokenEntityTests
     {
         var token = new CachedToken(new string('t', size), "Bearer", "a", Now, Now.AddHours(1), "v7");
 
-        var entity = TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!;
+        var entity = TokenEntity.ToEntity(Key, token, Context)!;
         var read = TokenEntity.FromEntity(entity, out var problem);
 
         Assert.Null(problem);
-        Assert.Equal(token.AccessToken, read!.AccessToken);
-        Assert.Equal(token.ExpiresOn, read.ExpiresOn);
-        Assert.Equal("v7", read.SecretVersion);
+        Assert.Equal(token.AccessToken, read!.Token!.AccessToken);
+        Assert.Equal(token.ExpiresOn, read.Token.ExpiresOn);
+        Assert.Equal("v7", read.Token.SecretVersion);
+        Assert.Equal(Now.AddMinutes(45), read.RefreshAt);
+        Assert.Equal("a", read.RequestedScope);
         Assert.All(entity.Where(p => p.Value is byte[]), p => Assert.True(((byte[])p.Value).Length <= TokenEntity.ChunkBytes));
     }
 
@@ -34,33 +37,46 @@ public sealed class TokenEntityTests
         var value = string.Concat(Enumerable.Repeat("ü€😀", 30_000));
         var token = new CachedToken(value, "Bearer", "a", Now, Now.AddHours(1), "v");
 
-        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!, out _);
+        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, Context)!, out _);
 
-        Assert.Equal(value, read!.AccessToken);
+        Assert.Equal(value, read!.Token!.AccessToken);
     }
 
     [Fact]
     public void A_token_larger_than_an_entity_can_hold_is_refused()
     {
         var token = new CachedToken(new string('t', TokenEntity.MaxTokenBytes + 1), "Bearer", "a", Now, Now.AddHours(1), "v");
-        Assert.Null(TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token")));
+        Assert.Null(TokenEntity.ToEntity(Key, token, Context));
     }
 
     [Fact]
     public void An_entity_with_missing_chunks_is_unreadable_not_wrong()
     {
         var token = new CachedToken(new string('t', 100_000), "Bearer", "a", Now, Now.AddHours(1), "v");
-        var entity = TokenEntity.ToEntity(Key, token, "c", new Uri("https://x.test/token"))!;
+        var entity = TokenEntity.ToEntity(Key, token, Context)!;
         entity.Remove(TokenEntity.ChunkName(1));
 
-        Assert.Null(TokenEntity.FromEntity(entity, out var problem));
+        Assert.Null(TokenEntity.FromEntity(entity, out var problem)!.Token);
         Assert.NotNull(problem);
+    }
+
+    [Fact]
+    public void A_lease_placeholder_has_no_token_but_names_its_holder()
+    {
+        var read = TokenEntity.FromEntity(TokenEntity.Placeholder(Key, "a", "instance-1", Now.AddSeconds(30), Now), out var problem)!;
+
+        Assert.Null(problem);
+        Assert.Null(read.Token);
+        Assert.Equal("instance-1", read.LeaseOwner);
+        Assert.True(read.IsLeasedByOther("instance-2", Now));
+        Assert.False(read.IsLeasedByOther("instance-1", Now));
+        Assert.False(read.IsLeasedByOther("instance-2", Now.AddSeconds(31)));
     }
 
     [Fact]
     public void An_entity_of_an_unknown_format_is_not_read()
     {
-        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), "c", new Uri("https://x.test/token"))!;
+        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), Context)!;
         entity[TokenEntity.Format] = 99;
         Assert.Null(TokenEntity.FromEntity(entity, out _));
     }

@@ -40,10 +40,28 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void RefreshTokens_is_a_timer_on_the_configured_schedule_that_does_not_run_on_startup()
+    {
+        var trigger = Trigger(RefreshTokensFunction.Name);
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%TokenBroker:Refresh:Schedule%", trigger.GetProperty("schedule").GetString());
+        Assert.False(trigger.TryGetProperty("runOnStartup", out var runOnStartup) && runOnStartup.GetBoolean());
+    }
+
+    [Fact]
+    public void SecretRotationEvents_is_a_queue_trigger_on_the_rotation_queue_over_the_host_storage_connection()
+    {
+        var trigger = Trigger(SecretRotationEventsFunction.Name);
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("secret-rotation-events", trigger.GetProperty("queueName").GetString());
+        Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
+    }
+
+    [Fact]
     public void Every_function_is_accounted_for()
     {
         Assert.Equal(
-            new[] { HealthFunction.Name, TokenFunction.Name }.Order(),
+            new[] { HealthFunction.Name, RefreshTokensFunction.Name, SecretRotationEventsFunction.Name, TokenFunction.Name }.Order(),
             Functions.Select(f => f.GetProperty("name").GetString()!).Order());
     }
 }

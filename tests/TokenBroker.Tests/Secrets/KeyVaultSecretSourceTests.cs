@@ -19,7 +19,7 @@ public sealed class KeyVaultSecretSourceTests
         client.Setup(c => c.GetSecretAsync("payments-secret", null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(Secret("kv-value", "abc123"), Mock.Of<Response>()));
 
-        var secret = await new KeyVaultSecretSource(client.Object).GetSecretAsync("payments-secret", CancellationToken.None);
+        var secret = await new KeyVaultSecretSource(client.Object, TimeProvider.System).GetLatestAsync("payments-secret", CancellationToken.None);
 
         Assert.Equal("kv-value", secret.Value);
         Assert.Equal("abc123", secret.Version);
@@ -36,7 +36,7 @@ public sealed class KeyVaultSecretSourceTests
         client.Setup(c => c.GetSecretAsync("payments-secret", null, It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RequestFailedException(status, "boom"));
 
-        var error = await Assert.ThrowsAsync<SecretUnavailableException>(() => new KeyVaultSecretSource(client.Object).GetSecretAsync("payments-secret", CancellationToken.None).AsTask());
+        var error = await Assert.ThrowsAsync<SecretUnavailableException>(() => new KeyVaultSecretSource(client.Object, TimeProvider.System).GetLatestAsync("payments-secret", CancellationToken.None).AsTask());
 
         Assert.Equal("payments-secret", error.SecretName);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
@@ -79,11 +79,11 @@ public sealed class KeyVaultSecretSourceTests
             .ReturnsAsync(Response.FromValue(Secret("kv-value", "v1"), Mock.Of<Response>()))
             .ThrowsAsync(new RequestFailedException(503, "down"));
         using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:KeyVaultUri"] = "https://vault.vault.azure.net/" }, null, client.Object);
-        var source = harness.Services.GetRequiredService<ISecretSource>();
+        var source = harness.Services.GetRequiredService<SecretCache>();
 
-        var first = await source.GetSecretAsync("payments-secret", CancellationToken.None);
+        var first = await source.GetAsync("payments-secret", CancellationToken.None);
         harness.Time.Advance(TimeSpan.FromHours(2));
-        var second = await source.GetSecretAsync("payments-secret", CancellationToken.None);
+        var second = await source.GetAsync("payments-secret", CancellationToken.None);
 
         Assert.Equal("v1", second.Version);
         Assert.Same(first, second);

@@ -37,6 +37,9 @@ internal sealed class CoreHarness : IDisposable
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Mock.Of<NullableResponse<TableEntity>>(r => r.HasValue == false));
+        Table.Setup(t => t.AddEntityAsync(It.IsAny<TableEntity>(), It.IsAny<CancellationToken>())).ReturnsAsync(Mock.Of<Response>());
+        Table.Setup(t => t.UpdateEntityAsync(It.IsAny<TableEntity>(), It.IsAny<ETag>(), It.IsAny<TableUpdateMode>(), It.IsAny<CancellationToken>())).ReturnsAsync(Mock.Of<Response>());
+        Table.Setup(t => t.UpsertEntityAsync(It.IsAny<TableEntity>(), It.IsAny<TableUpdateMode>(), It.IsAny<CancellationToken>())).ReturnsAsync(Mock.Of<Response>());
 
         var services = new ServiceCollection();
         services.AddSingleton(environment ?? TestEnvironment.Development);

@@ -1,0 +1,102 @@
+using Azure;
+using Azure.Core;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Options;
+using TokenBroker.Rotation;
+
+namespace TokenBroker.Host;
+
+/// <summary>
+/// Feeds the rotation queue to the same <see cref="SecretEventProcessor"/> the Functions queue trigger calls, with the
+/// trigger's semantics: a message is deleted once handled, delivered again after a failure, and moved to the poison
+/// queue once it has failed <see cref="RotationQueueOptions.MaxDequeueCount"/> times.
+/// </summary>
+internal sealed partial class RotationQueuePump(
+    SecretEventProcessor processor,
+    IOptions<RotationQueueOptions> options,
+    IServiceProvider services,
+    ILogger<RotationQueuePump> logger) : BackgroundService
+{
+    private readonly RotationQueueOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.IsConfigured)
+        {
+            return;
+        }
+
+        var (queue, poison) = CreateClients();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            QueueMessage[] messages;
+            try
+            {
+                await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+                messages = (await queue.ReceiveMessagesAsync(16, _options.RetryDelay, stoppingToken)).Value;
+            }
+            catch (RequestFailedException ex)
+            {
+                Log.QueueUnavailable(logger, _options.QueueName, ex.Status);
+                messages = [];
+            }
+
+            foreach (var message in messages)
+            {
+                await HandleAsync(queue, poison, message, stoppingToken);
+            }
+
+            if (messages.Length == 0)
+            {
+                await Task.Delay(_options.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    private async Task HandleAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await processor.HandleAsync(message.Body, stoppingToken);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.MessageFailed(logger, message.MessageId, message.DequeueCount, ex.GetType().Name);
+            if (message.DequeueCount >= _options.MaxDequeueCount)
+            {
+                await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+                await poison.SendMessageAsync(message.Body, cancellationToken: stoppingToken);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+                Log.MovedToPoison(logger, message.MessageId, poison.Name);
+            }
+        }
+    }
+
+    private (QueueClient Queue, QueueClient Poison) CreateClients()
+    {
+        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
+        {
+            return (new QueueClient(_options.ConnectionString, _options.QueueName, clientOptions),
+                new QueueClient(_options.ConnectionString, _options.QueueName + "-poison", clientOptions));
+        }
+
+        var credential = services.GetRequiredService<TokenCredential>();
+        return (new QueueClient(new Uri(_options.ServiceUri!, _options.QueueName), credential, clientOptions),
+            new QueueClient(new Uri(_options.ServiceUri!, _options.QueueName + "-poison"), credential, clientOptions));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} failed on delivery {DequeueCount}: {ErrorType}")]
+        public static partial void MessageFailed(ILogger logger, string messageId, long dequeueCount, string errorType);
+
+        [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Rotation queue message {MessageId} moved to {PoisonQueue} after repeated failures")]
+        public static partial void MovedToPoison(ILogger logger, string messageId, string poisonQueue);
+
+        [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Rotation queue {Queue} unavailable (status {Status}); retrying")]
+        public static partial void QueueUnavailable(ILogger logger, string queue, int status);
+    }
+}

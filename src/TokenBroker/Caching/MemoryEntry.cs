@@ -1,0 +1,41 @@
+namespace TokenBroker.Caching;
+
+/// <summary>
+/// A token in the memory tier with the instants that govern it. Mutable only in two fields, both written without locks:
+/// the last time a caller used it (for idle detection) and whether a background refresh was already started.
+/// </summary>
+internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTimeOffset serveUntil, DateTimeOffset refreshAt, DateTimeOffset lastRequested)
+{
+    private long _lastRequestedTicks = lastRequested.UtcTicks;
+    private int _refreshStarted;
+
+    public TokenCacheKey Key { get; } = key;
+
+    public CachedToken Token { get; } = token;
+
+    public DateTimeOffset ServeUntil { get; } = serveUntil;
+
+    public DateTimeOffset RefreshAt { get; } = refreshAt;
+
+    public DateTimeOffset LastRequested => new(Volatile.Read(ref _lastRequestedTicks), TimeSpan.Zero);
+
+    /// <summary>Notes a use. Only ever moves forward.</summary>
+    public void Touch(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        var seen = Volatile.Read(ref _lastRequestedTicks);
+        while (ticks > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _lastRequestedTicks, ticks, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
+    /// <summary>True for exactly one caller: the one that starts the background refresh of this token.</summary>
+    public bool TryStartRefresh() => Interlocked.Exchange(ref _refreshStarted, 1) == 0;
+}

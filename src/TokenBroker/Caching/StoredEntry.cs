@@ -1,0 +1,36 @@
+using Azure;
+
+namespace TokenBroker.Caching;
+
+/// <summary>
+/// One entity of the shared tier as read, with its ETag: the token (absent while the first fetch is under way) and the
+/// coordination state every instance agrees on (lease, refresh point, shared back-off, last use).
+/// </summary>
+internal sealed record StoredEntry(string PartitionKey, string RowKey, ETag ETag)
+{
+    public CachedToken? Token { get; init; }
+
+    /// <summary>The normalized scopes the token was requested with: what the refresh job asks for again.</summary>
+    public string RequestedScope { get; init; } = string.Empty;
+
+    public DateTimeOffset? RefreshAt { get; init; }
+
+    public DateTimeOffset? LastRequestedOn { get; init; }
+
+    public string? LeaseOwner { get; init; }
+
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    /// <summary>An authorization server's <c>Retry-After</c>, held by every instance.</summary>
+    public DateTimeOffset? RetryAfterUntil { get; init; }
+
+    /// <summary>Every secret was refused until then; nobody retries before it.</summary>
+    public DateTimeOffset? RejectedUntil { get; init; }
+
+    public string? LastError { get; init; }
+
+    public DateTimeOffset? LastErrorOn { get; init; }
+
+    public bool IsLeasedByOther(string owner, DateTimeOffset now) =>
+        LeaseUntil is { } until && until > now && !string.Equals(LeaseOwner, owner, StringComparison.Ordinal);
+}

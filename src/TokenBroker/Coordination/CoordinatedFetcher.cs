@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Acquisition;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Diagnostics;
+using TokenBroker.Refresh;
+
+namespace TokenBroker.Coordination;
+
+/// <summary>
+/// Gets a token into both tiers with as few authorization-server calls as the whole fleet can manage. The shared entity
+/// is read first; one instance takes its lease (an ETag-conditional write) and fetches while the others serve what they
+/// have or wait briefly for its result; failures publish holds (Retry-After, rejected secrets) every instance respects.
+/// With Table Storage down each instance fetches for itself (its single flight still holds).
+/// </summary>
+internal sealed partial class CoordinatedFetcher(
+    TableTokenStore store,
+    MemoryTokenCache memory,
+    TokenAcquirer acquirer,
+    RefreshPolicy policy,
+    TimeProvider time,
+    IOptions<RefreshOptions> refreshOptions,
+    TokenBrokerMetrics metrics,
+    ILogger<CoordinatedFetcher> logger)
+{
+    private readonly RefreshOptions _options = refreshOptions.Value;
+    private readonly ConcurrentDictionary<string, Hold> _localHolds = new(StringComparer.Ordinal);
+
+    /// <summary>Names this instance in leases: unique per process, readable in the table.</summary>
+    public string InstanceId { get; } = $"{Environment.MachineName}/{Guid.NewGuid():N}";
+
+    public async Task<FetchResult> FetchAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, FetchMode mode, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var inMemory = memory.TryGet(key, now, out var cached) ? cached : null;
+        if (mode != FetchMode.Forced && inMemory is not null && (mode == FetchMode.Request || inMemory.RefreshAt > now))
+        {
+            return Served(inMemory.Token);
+        }
+
+        var (available, entry) = await store.ReadAsync(connection.Name, key, cancellationToken);
+        if (entry?.Token is { } stored && memory.IsServable(stored, now) && mode != FetchMode.Forced)
+        {
+            var refreshAt = entry.RefreshAt ?? policy.RefreshAt(stored);
+            if (mode == FetchMode.Request || refreshAt > now)
+            {
+                memory.Set(key, stored, refreshAt, now);
+                metrics.CacheHit(connection.Name, "table");
+                return Served(stored);
+            }
+        }
+
+        if (mode != FetchMode.Forced && HeldBy(key, entry, now) is { } hold)
+        {
+            return new FetchResult(TokenResult.Failure(hold), FetchOutcome.Held);
+        }
+
+        if (available)
+        {
+            var (lease, _) = await store.TryTakeLeaseAsync(connection.Name, key, entry, scopes.Value, InstanceId, now, now + _options.LeaseDuration, cancellationToken);
+            if (lease == LeaseOutcome.HeldByOther && mode != FetchMode.Forced)
+            {
+                if (mode == FetchMode.Refresh && memory.TryGet(key, now, out var current))
+                {
+                    return new FetchResult(TokenResult.Success(current.Token), FetchOutcome.LeasedElsewhere);
+                }
+
+                if (await WaitForPeerAsync(connection, key, entry?.Token, cancellationToken) is { } fromPeer)
+                {
+                    return fromPeer;
+                }
+            }
+        }
+
+        metrics.CacheMiss(connection.Name);
+        var acquired = await acquirer.AcquireAsync(connection, scopes, cancellationToken);
+        now = time.GetUtcNow();
+        if (acquired.Error is { } error)
+        {
+            await PublishFailureAsync(connection, key, error, available, now, cancellationToken);
+            return new FetchResult(TokenResult.Failure(error), FetchOutcome.Failed);
+        }
+
+        var token = acquired.Token!;
+        _localHolds.TryRemove(key.Value, out _);
+        Log.TokenAcquired(logger, connection.Name, scopes.Value, token.ExpiresOn, token.SecretVersion);
+        if (!acquired.Cacheable)
+        {
+            if (available)
+            {
+                await store.RecordFailureAsync(connection.Name, key, "uncacheable_token", null, null, cancellationToken);
+            }
+
+            return new FetchResult(TokenResult.Success(token), FetchOutcome.Fetched);
+        }
+
+        var previous = entry?.Token ?? inMemory?.Token;
+        var sameToken = previous is not null && previous.ExpiresOn == token.ExpiresOn && mode != FetchMode.Request;
+        var nextRefresh = sameToken ? policy.BackOff(token, now) : policy.RefreshAt(token);
+        var lastRequested = mode == FetchMode.Request ? now : entry?.LastRequestedOn ?? inMemory?.LastRequested ?? now;
+        memory.Set(key, token, nextRefresh, lastRequested);
+        if (available)
+        {
+            await store.WriteTokenAsync(connection, key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken);
+        }
+
+        if (sameToken)
+        {
+            Log.SameTokenReturned(logger, connection.Name, token.ExpiresOn, nextRefresh);
+        }
+
+        return new FetchResult(TokenResult.Success(token), sameToken ? FetchOutcome.SameToken : FetchOutcome.Fetched);
+    }
+
+    /// <summary>Lifts every hold on a connection's entries on this instance (a secret changed; the shared hold is lifted by the forced fetch).</summary>
+    public void ClearLocalHolds(Connection connection)
+    {
+        var prefix = connection.Name.ToLowerInvariant() + "/";
+        foreach (var key in _localHolds.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _localHolds.TryRemove(key, out _);
+        }
+    }
+
+    private static FetchResult Served(CachedToken token) => new(TokenResult.Success(token), FetchOutcome.Served);
+
+    private TokenError? HeldBy(TokenCacheKey key, StoredEntry? entry, DateTimeOffset now)
+    {
+        if (entry?.RejectedUntil is { } rejected && rejected > now)
+        {
+            return RejectedHold(entry.LastError, rejected - now);
+        }
+
+        if (entry?.RetryAfterUntil is { } retry && retry > now)
+        {
+            return UnavailableHold(retry - now);
+        }
+
+        if (_localHolds.TryGetValue(key.Value, out var hold) && hold.Until > now)
+        {
+            return hold.Kind == TokenErrorKind.UpstreamRejected ? RejectedHold(hold.UpstreamError, hold.Until - now) : UnavailableHold(hold.Until - now);
+        }
+
+        return null;
+    }
+
+    private static TokenError RejectedHold(string? upstreamError, TimeSpan left) =>
+        new(TokenErrorKind.UpstreamRejected, "The authorization server refused this connection's credentials moments ago; the broker waits before trying again.")
+        {
+            UpstreamError = upstreamError,
+            RetryAfter = left,
+        };
+
+    private static TokenError UnavailableHold(TimeSpan left) =>
+        new(TokenErrorKind.UpstreamUnavailable, "The authorization server asked for a pause; try again later.") { RetryAfter = left };
+
+    private async Task PublishFailureAsync(Connection connection, TokenCacheKey key, TokenError error, bool available, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? retryAfterUntil = error is { Kind: TokenErrorKind.UpstreamUnavailable, RetryAfter: { } wait } ? now + wait : null;
+        DateTimeOffset? rejectedUntil = error.Kind == TokenErrorKind.UpstreamRejected && _options.RejectionHold > TimeSpan.Zero ? now + _options.RejectionHold : null;
+        if ((retryAfterUntil ?? rejectedUntil) is { } until)
+        {
+            _localHolds[key.Value] = new Hold(until, error.Kind, error.UpstreamError);
+        }
+
+        if (available)
+        {
+            await store.RecordFailureAsync(connection.Name, key, error.UpstreamError ?? error.Kind.ToString(), retryAfterUntil, rejectedUntil, cancellationToken);
+        }
+    }
+
+    // The peer's latency is wall-clock time, so this wait runs on the real clock: token arithmetic uses TimeProvider,
+    // and a frozen test clock must not freeze an instance that is only waiting for another one's HTTP call.
+    private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < _options.PeerWait)
+        {
+            await Task.Delay(_options.PeerPollInterval, cancellationToken);
+            var now = time.GetUtcNow();
+            var (available, entry) = await store.ReadAsync(connection.Name, key, cancellationToken);
+            if (!available)
+            {
+                return null;
+            }
+
+            if (entry?.Token is { } token && memory.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
+            {
+                memory.Set(key, token, entry.RefreshAt ?? policy.RefreshAt(token), now);
+                metrics.CacheHit(connection.Name, "table");
+                return Served(token);
+            }
+
+            if (HeldBy(key, entry, now) is { } hold)
+            {
+                return new FetchResult(TokenResult.Failure(hold), FetchOutcome.Held);
+            }
+
+            if (entry is null || entry.LeaseUntil is not { } until || until <= now)
+            {
+                // The holder gave up or crashed without a result: fetch ourselves.
+                return null;
+            }
+        }
+
+        Log.PeerTooSlow(logger, connection.Name, _options.PeerWait);
+        return null;
+    }
+
+    private sealed record Hold(DateTimeOffset Until, TokenErrorKind Kind, string? UpstreamError);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Acquired a token for connection {Connection} (scope '{Scope}') expiring {ExpiresOn:O} with secret version {SecretVersion}")]
+        public static partial void TokenAcquired(ILogger logger, string connection, string scope, DateTimeOffset expiresOn, string secretVersion);
+
+        [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Connection {Connection}: the instance holding the lease produced no token within {Wait}; fetching here")]
+        public static partial void PeerTooSlow(ILogger logger, string connection, TimeSpan wait);
+
+        [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Connection {Connection}: the refresh returned a token expiring {ExpiresOn:O} like the old one; next attempt at {NextRefresh:O}")]
+        public static partial void SameTokenReturned(ILogger logger, string connection, DateTimeOffset expiresOn, DateTimeOffset nextRefresh);
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TokenBroker.Refresh;
+
+/// <summary>
+/// The standalone host's stand-in for the timer trigger: the same <see cref="TokenRefreshJob"/> on the same schedule.
+/// Like the trigger with RunOnStartup off, the first run is the first scheduled instant after start.
+/// </summary>
+internal sealed partial class RefreshScheduler(TokenRefreshJob job, TimeProvider time, IOptions<RefreshOptions> options, ILogger<RefreshScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled || !RefreshSchedule.TryParse(options.Value.Schedule, out var schedule))
+        {
+            return;
+        }
+
+        var next = schedule.Next(time.GetUtcNow());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = next - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, stoppingToken);
+            }
+
+            var now = time.GetUtcNow();
+            var pastDue = now - next > TimeSpan.FromSeconds(30);
+            try
+            {
+                await job.RunAsync(pastDue, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The next run tries again; a crash here would stop refreshing for the life of the process.
+                Log.RunFailed(logger, ex.GetType().Name);
+            }
+
+            next = schedule.Next(time.GetUtcNow());
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Refresh run failed: {ErrorType}; the next scheduled run will try again")]
+        public static partial void RunFailed(ILogger logger, string errorType);
+    }
+}
