@@ -24,7 +24,7 @@ public sealed class RotationQueueOptions
     /// <summary>How long the pump sleeps when the queue is empty.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a failed message stays invisible before it is delivered again.</summary>
+    /// <summary>How long a failed message stays invisible before it is delivered again (the Queue service takes whole seconds, at least one).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>True when a queue is configured.</summary>

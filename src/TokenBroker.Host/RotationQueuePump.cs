@@ -20,6 +20,8 @@ internal sealed partial class RotationQueuePump(
 {
     private readonly RotationQueueOptions _options = options.Value;
 
+    private TimeSpan VisibilityTimeout => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(_options.RetryDelay.TotalSeconds)));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.IsConfigured)
@@ -34,7 +36,7 @@ internal sealed partial class RotationQueuePump(
             try
             {
                 await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-                messages = (await queue.ReceiveMessagesAsync(16, _options.RetryDelay, stoppingToken)).Value;
+                messages = (await queue.ReceiveMessagesAsync(16, VisibilityTimeout, stoppingToken)).Value;
             }
             catch (RequestFailedException ex)
             {

@@ -43,6 +43,9 @@ public sealed class SensitiveValueSink : ILoggerProvider
 
     public IReadOnlyCollection<string> SensitiveValues => [.. _sensitive.Keys];
 
+    /// <summary>Everything emitted so far, oldest first.</summary>
+    public IReadOnlyList<string> Emitted => [.. _emitted];
+
     /// <summary>The emitted lines that contain a sensitive value (or its first 24 characters, to catch truncation).</summary>
     public IReadOnlyList<string> Leaks() =>
         [.. _emitted.Where(line => _sensitive.Keys.Any(value =>

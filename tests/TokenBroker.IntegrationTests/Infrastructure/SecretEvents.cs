@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace TokenBroker.IntegrationTests.Infrastructure;
+
+/// <summary>Key Vault events as Event Grid delivers them to a storage queue, in both schemas.</summary>
+public static class SecretEvents
+{
+    public static BinaryData NewVersion(string secret, string version) =>
+        EventGrid("Microsoft.KeyVault.SecretNewVersionCreated", secret, version, null);
+
+    public static BinaryData EventGrid(string type, string secret, string version, long? exp) => BinaryData.FromString($$"""
+        [{
+          "id": "{{Guid.NewGuid()}}",
+          "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/tb-vault",
+          "subject": "{{secret}}",
+          "eventType": "{{type}}",
+          "eventTime": "2026-11-25T12:00:00.0000000Z",
+          "data": {
+            "Id": "https://tb-vault.vault.azure.net/secrets/{{secret}}/{{version}}",
+            "VaultName": "tb-vault",
+            "ObjectType": "Secret",
+            "ObjectName": "{{secret}}",
+            "Version": "{{version}}",
+            "NBF": null,
+            "EXP": {{(exp is null ? "null" : exp.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}}
+          },
+          "dataVersion": "1",
+          "metadataVersion": "1"
+        }]
+        """);
+
+    public static BinaryData CloudEvent(string type, string secret, string version, long? exp) => BinaryData.FromString($$"""
+        {
+          "specversion": "1.0",
+          "id": "{{Guid.NewGuid()}}",
+          "source": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/tb-vault",
+          "type": "{{type}}",
+          "subject": "{{secret}}",
+          "time": "2026-11-25T12:00:00.0000000Z",
+          "datacontenttype": "application/json",
+          "data": {
+            "Id": "https://tb-vault.vault.azure.net/secrets/{{secret}}/{{version}}",
+            "VaultName": "tb-vault",
+            "ObjectType": "Secret",
+            "ObjectName": "{{secret}}",
+            "Version": "{{version}}",
+            "NBF": null,
+            "EXP": {{(exp is null ? "null" : exp.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}}
+          }
+        }
+        """);
+
+    public static BinaryData Base64(BinaryData message) => BinaryData.FromString(Convert.ToBase64String(Encoding.UTF8.GetBytes(message.ToString())));
+}
