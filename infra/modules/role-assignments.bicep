@@ -100,7 +100,10 @@ resource brokerReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01'
   name: guid(vault.id, brokerPrincipalId, roleIds['Key Vault Secrets User'])
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Key Vault Secrets User'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Key Vault Secrets User']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'TokenBroker reads connection secrets and their versions.'
@@ -112,7 +115,10 @@ resource brokerUsesTokenCache 'Microsoft.Authorization/roleAssignments@2022-04-0
   name: guid(storage::tableService::tokenCacheTable.id, brokerPrincipalId, roleIds['Storage Table Data Contributor'])
   scope: storage::tableService::tokenCacheTable
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Table Data Contributor'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Table Data Contributor']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'TokenBroker reads and writes its token cache table.'
@@ -124,7 +130,10 @@ resource brokerReadsRotationQueue 'Microsoft.Authorization/roleAssignments@2022-
   name: guid(storage::queueService::rotationQueue.id, brokerPrincipalId, roleIds['Storage Queue Data Reader'])
   scope: storage::queueService::rotationQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Queue Data Reader'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Queue Data Reader']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Functions queue trigger reads the rotation-events queue\'s properties.'
@@ -133,10 +142,17 @@ resource brokerReadsRotationQueue 'Microsoft.Authorization/roleAssignments@2022-
 
 // ... and receiving and deleting the messages.
 resource brokerProcessesRotationQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::rotationQueue.id, brokerPrincipalId, roleIds['Storage Queue Data Message Processor'])
+  name: guid(
+    storage::queueService::rotationQueue.id,
+    brokerPrincipalId,
+    roleIds['Storage Queue Data Message Processor']
+  )
   scope: storage::queueService::rotationQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Queue Data Message Processor'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Queue Data Message Processor']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Functions queue trigger receives and deletes rotation events.'
@@ -149,7 +165,10 @@ resource brokerWritesPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-0
   name: guid(storage::queueService::poisonQueue.id, brokerPrincipalId, roleIds['Storage Queue Data Contributor'])
   scope: storage::queueService::poisonQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Queue Data Contributor'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Queue Data Contributor']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Functions runtime moves poison rotation events aside.'
@@ -162,7 +181,10 @@ resource runtimeOwnsContainers 'Microsoft.Authorization/roleAssignments@2022-04-
     name: guid(storage::blobService::runtimeContainers[i].id, brokerPrincipalId, roleIds['Storage Blob Data Owner'])
     scope: storage::blobService::runtimeContainers[i]
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Blob Data Owner'])
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        roleIds['Storage Blob Data Owner']
+      )
       principalId: brokerPrincipalId
       principalType: 'ServicePrincipal'
       description: 'Functions runtime uses container ${containerName}.'
@@ -175,7 +197,10 @@ resource brokerPublishesTelemetry 'Microsoft.Authorization/roleAssignments@2022-
   name: guid(applicationInsights.id, brokerPrincipalId, roleIds['Monitoring Metrics Publisher'])
   scope: applicationInsights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Monitoring Metrics Publisher'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Monitoring Metrics Publisher']
+    )
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'TokenBroker sends telemetry with its managed identity.'
@@ -184,10 +209,17 @@ resource brokerPublishesTelemetry 'Microsoft.Authorization/roleAssignments@2022-
 
 // Event Grid delivers Key Vault events into the rotation queue and nowhere else.
 resource eventGridSendsRotationEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::rotationQueue.id, eventGridPrincipalId, roleIds['Storage Queue Data Message Sender'])
+  name: guid(
+    storage::queueService::rotationQueue.id,
+    eventGridPrincipalId,
+    roleIds['Storage Queue Data Message Sender']
+  )
   scope: storage::queueService::rotationQueue
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Queue Data Message Sender'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Queue Data Message Sender']
+    )
     principalId: eventGridPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Event Grid delivers Key Vault secret events.'
@@ -195,10 +227,17 @@ resource eventGridSendsRotationEvents 'Microsoft.Authorization/roleAssignments@2
 }
 
 resource eventGridDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deadLetterContainerName)) {
-  name: guid(storage::blobService::deadLetterContainer.id, eventGridPrincipalId, roleIds['Storage Blob Data Contributor'])
+  name: guid(
+    storage::blobService::deadLetterContainer.id,
+    eventGridPrincipalId,
+    roleIds['Storage Blob Data Contributor']
+  )
   scope: storage::blobService::deadLetterContainer
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Storage Blob Data Contributor'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Storage Blob Data Contributor']
+    )
     principalId: eventGridPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Event Grid dead-letters undeliverable Key Vault events.'
@@ -210,7 +249,10 @@ resource operatorsWriteSecrets 'Microsoft.Authorization/roleAssignments@2022-04-
   name: guid(vault.id, vaultOperatorPrincipalId, roleIds['Key Vault Secrets Officer'])
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Key Vault Secrets Officer'])
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Key Vault Secrets Officer']
+    )
     principalId: vaultOperatorPrincipalId
     description: 'Operators store and rotate connection secrets.'
   }

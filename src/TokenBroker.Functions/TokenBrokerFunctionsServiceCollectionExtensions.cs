@@ -36,6 +36,12 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
                 .Configure<TokenCredential>((options, credential) => options.Credential = credential);
         }
 
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // Any OpenTelemetry collector (the standalone host in a container, a local Aspire dashboard).
+            telemetry.UseOtlpExporter();
+        }
+
         return telemetry;
     }
 }

@@ -33,6 +33,7 @@ public sealed class LogHygieneTests(IntegrationFixture fixture)
         Assert.True(fixture.Sink.EmittedCount > 0);
         Assert.True(fixture.Sink.MetricTagCount > 0);
         Assert.Empty(fixture.Sink.Leaks());
+        fixture.Sink.AssertNoLeak();
     }
 }
 
@@ -52,9 +53,26 @@ public sealed class SensitiveValueSinkTests
         var truncated = token[..30];
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "prefix {Value}", truncated);
         Assert.Single(sink.Leaks());
+        Assert.Equal(1, sink.LeakCount);
+        Assert.Throws<InvalidOperationException>(sink.AssertNoLeak);
 
         using var meter = new System.Diagnostics.Metrics.Meter("TokenBroker.Test");
         meter.CreateCounter<long>("c").Add(1, new KeyValuePair<string, object?>("tag", token));
         Assert.Equal(2, sink.Leaks().Count);
+        Assert.Equal(2, sink.LeakCount);
+    }
+
+    [Fact]
+    public void A_value_registered_after_it_was_logged_is_still_caught()
+    {
+        using var sink = new SensitiveValueSink();
+        var logger = sink.CreateLogger("test");
+        const string secret = "registered-late-secret-value";
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "oops {Value}", secret);
+        Assert.Equal(0, sink.LeakCount);
+        sink.AddSensitive(secret);
+
+        Assert.Equal(1, sink.LeakCount);
     }
 }

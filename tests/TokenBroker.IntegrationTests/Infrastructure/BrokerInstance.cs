@@ -77,6 +77,7 @@ public sealed record TokenCall(int Status, string? ContentType, string? CacheCon
             response.Headers.RetryAfter?.ToString(),
             json);
         sink.AddSensitive(call.AccessToken);
+        sink.AssertNoLeak();
         return call;
     }
 }

@@ -13,6 +13,8 @@ public sealed class SensitiveValueSink : ILoggerProvider
     private readonly ConcurrentQueue<string> _emitted = new();
     private readonly ConcurrentDictionary<string, byte> _sensitive = new(StringComparer.Ordinal);
     private readonly MeterListener _meters = new();
+    private int _leakCount;
+    private string? _firstLeakSource;
 
     public SensitiveValueSink()
     {
@@ -33,11 +35,27 @@ public sealed class SensitiveValueSink : ILoggerProvider
 
     public int MetricTagCount { get; private set; }
 
+    /// <summary>Registers a value that must never be emitted, and checks everything emitted before it.</summary>
     public void AddSensitive(string? value)
     {
-        if (!string.IsNullOrEmpty(value))
+        if (!string.IsNullOrEmpty(value) && _sensitive.TryAdd(value, 0))
         {
-            _sensitive.TryAdd(value, 0);
+            foreach (var line in _emitted)
+            {
+                Check(line, value);
+            }
+        }
+    }
+
+    /// <summary>How many emitted lines so far contain a registered value; checked as lines and values arrive.</summary>
+    public int LeakCount => Volatile.Read(ref _leakCount);
+
+    /// <summary>Fails the calling test at once if anything leaked so far: names where, never what.</summary>
+    public void AssertNoLeak()
+    {
+        if (LeakCount > 0)
+        {
+            throw new InvalidOperationException($"{LeakCount} log lines or metric tags contain a token or a secret; the first was written by {_firstLeakSource}.");
         }
     }
 
@@ -55,11 +73,29 @@ public sealed class SensitiveValueSink : ILoggerProvider
 
     public void Dispose() => _meters.Dispose();
 
+    private void Emit(string line)
+    {
+        _emitted.Enqueue(line);
+        foreach (var value in _sensitive.Keys)
+        {
+            Check(line, value);
+        }
+    }
+
+    private void Check(string line, string value)
+    {
+        if (line.Contains(value, StringComparison.Ordinal) || (value.Length > 24 && line.Contains(value[..24], StringComparison.Ordinal)))
+        {
+            Interlocked.CompareExchange(ref _firstLeakSource, string.Join(' ', line.Split(' ').Take(2)), null);
+            Interlocked.Increment(ref _leakCount);
+        }
+    }
+
     private void RecordTags(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
         {
-            _emitted.Enqueue($"metric {instrument.Name} {tag.Key}={tag.Value}");
+            Emit($"metric {instrument.Name} {tag.Key}={tag.Value}");
         }
 
         MetricTagCount++;
@@ -70,7 +106,7 @@ public sealed class SensitiveValueSink : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull
         {
-            sink._emitted.Enqueue($"scope {category} {state}");
+            sink.Emit($"scope {category} {state}");
             return null;
         }
 
@@ -79,7 +115,7 @@ public sealed class SensitiveValueSink : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            sink._emitted.Enqueue($"{logLevel} {category} {formatter(state, exception)} {values} {exception}");
+            sink.Emit($"{logLevel} {category} {formatter(state, exception)} {values} {exception}");
         }
     }
 }
