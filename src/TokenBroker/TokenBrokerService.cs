@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Access;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -14,6 +15,7 @@ namespace TokenBroker;
 /// </summary>
 internal sealed partial class TokenBrokerService(
     ConnectionRegistry connections,
+    AccessPolicy policy,
     MemoryTokenCache memory,
     CoordinatedFetcher fetcher,
     TimeProvider time,
@@ -24,7 +26,13 @@ internal sealed partial class TokenBrokerService(
     private readonly SingleFlight<string, FetchResult> _flights = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken)
+    public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
+        GetTokenCoreAsync(connection, scope, null, cancellationToken);
+
+    public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Caller caller, CancellationToken cancellationToken) =>
+        GetTokenCoreAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
+
+    private ValueTask<TokenResult> GetTokenCoreAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
     {
         if (!ConnectionName.IsValid(connection))
         {
@@ -58,6 +66,11 @@ internal sealed partial class TokenBrokerService(
             }
 
             key = target.CacheKeyFor(scopes);
+        }
+
+        if (caller is not null && policy.Evaluate(caller, target, scopes) is { Allowed: false } denied)
+        {
+            return Fail(TokenErrorKind.CallerNotAllowed, denied.Reason!);
         }
 
         var now = time.GetUtcNow();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using TokenBroker;
+using TokenBroker.Access;
 using TokenBroker.Acquisition;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
@@ -83,6 +84,8 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton(CreateSecretSource);
 
         AddTokenEndpointClient(services);
+        services.AddClientAuthentication();
+        services.AddAccessControl(configuration);
         return services;
     }
 

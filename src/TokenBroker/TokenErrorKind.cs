@@ -15,6 +15,9 @@ public enum TokenErrorKind
     /// <summary>A requested scope is not among the connection's allowed scopes.</summary>
     ScopeNotAllowed,
 
+    /// <summary>The access policy does not grant the caller this connection (or these scopes).</summary>
+    CallerNotAllowed,
+
     /// <summary>The authorization server refused the request (an OAuth error such as invalid_client).</summary>
     UpstreamRejected,
 

@@ -12,6 +12,12 @@ public sealed class DevClientRegistration
     /// </summary>
     public List<string> Secrets { get; } = [];
 
+    /// <summary>
+    /// The certificates (PEM, public part only) whose keys may sign the client's <c>private_key_jwt</c> assertions when
+    /// the server starts. Several may be valid at once; rotate them at run time with <see cref="DevClientCertificates"/>.
+    /// </summary>
+    public List<string> Certificates { get; } = [];
+
     /// <summary>The scopes the client may request; each is also registered as a server scope.</summary>
     public List<string> Scopes { get; } = [];
 }

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TokenBroker.Access;
 using TokenBroker.Functions.Http;
 
 namespace TokenBroker.Functions.Functions;
 
 /// <summary><c>POST /api/token/{connection}</c>: a token for a named connection.</summary>
-public sealed class TokenFunction(ITokenBroker broker, TimeProvider time)
+public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator callers, TimeProvider time)
 {
     /// <summary>The function's name in functions.metadata and in Azure.</summary>
     public const string Name = "Token";
@@ -14,20 +15,27 @@ public sealed class TokenFunction(ITokenBroker broker, TimeProvider time)
     /// <summary>The route below the <c>api</c> prefix.</summary>
     public const string Route = "token/{connection}";
 
-    /// <summary>Reads the optional scope, asks the broker, and writes the token or the problem.</summary>
+    /// <summary>Identifies the caller, reads the optional scope, asks the broker, and writes the token or the problem.</summary>
     [Function(Name)]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
         string connection,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var caller = await callers.AuthenticateAsync(request.Headers.Authorization, request.Headers[CallerAuthenticator.EasyAuthHeader], cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ProblemResult.Unauthenticated(caller);
+        }
+
         var body = await TokenRequestBody.ReadAsync(request, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
 
-        var result = await broker.GetTokenAsync(connection, body.Scope, cancellationToken);
+        var result = await broker.GetTokenAsync(connection, body.Scope, caller.Caller!, cancellationToken);
         return result.Succeeded ? new TokenResponseResult(result.Token, time.GetUtcNow()) : ProblemResult.From(result.Error);
     }
 }

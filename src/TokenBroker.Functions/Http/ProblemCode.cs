@@ -25,6 +25,9 @@ public static class ProblemCode
     /// <summary>The scope string is malformed.</summary>
     public const string InvalidScope = "invalid_scope";
 
+    /// <summary>The access policy does not grant the caller the connection or the scopes.</summary>
+    public const string CallerNotAllowed = "caller_not_allowed";
+
     /// <summary>A scope is not allowed for the connection.</summary>
     public const string ScopeNotAllowed = "scope_not_allowed";
 
@@ -40,7 +43,7 @@ public static class ProblemCode
     /// <summary>The connection's client secret cannot be read; honour <c>Retry-After</c>.</summary>
     public const string SecretUnavailable = "secret_unavailable";
 
-    /// <summary>No or a wrong function key.</summary>
+    /// <summary>No, a wrong, or an invalid credential: a function key or the caller's token.</summary>
     public const string Unauthorized = "unauthorized";
 
     /// <summary>No such route.</summary>
@@ -58,6 +61,7 @@ public static class ProblemCode
         TokenErrorKind.ConnectionNotFound => (404, ConnectionNotFound, "Connection not found"),
         TokenErrorKind.InvalidScope => (400, InvalidScope, "Invalid scope"),
         TokenErrorKind.ScopeNotAllowed => (403, ScopeNotAllowed, "Scope not allowed"),
+        TokenErrorKind.CallerNotAllowed => (403, CallerNotAllowed, "Caller not allowed"),
         TokenErrorKind.UpstreamRejected => (502, UpstreamRejected, "Authorization server refused the request"),
         TokenErrorKind.UpstreamInvalidResponse => (502, UpstreamInvalidResponse, "Authorization server returned an unusable response"),
         TokenErrorKind.UpstreamUnavailable => (503, UpstreamUnavailable, "Authorization server unavailable"),

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using TokenBroker;
+using TokenBroker.Access;
 
 namespace TokenBroker.Functions.Http;
 
@@ -42,6 +43,22 @@ public sealed class ProblemResult : IActionResult
     /// <summary>When to try again; also sent as the <c>Retry-After</c> header.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The <c>WWW-Authenticate</c> challenge of a 401.</summary>
+    public string? WwwAuthenticate { get; init; }
+
+    /// <summary>The 401 for a caller the broker could not identify, with its RFC 6750 challenge.</summary>
+    public static ProblemResult Unauthenticated(CallerAuthentication authentication)
+    {
+        ArgumentNullException.ThrowIfNull(authentication);
+        var challenge = authentication.Error is null
+            ? "Bearer"
+            : $"Bearer error=\"{authentication.Error}\", error_description=\"{authentication.Description}\"";
+        return new ProblemResult(StatusCodes.Status401Unauthorized, ProblemCode.Unauthorized, "Unauthorized", authentication.Description)
+        {
+            WwwAuthenticate = challenge,
+        };
+    }
+
     /// <summary>The problem for a failed token request.</summary>
     public static ProblemResult From(TokenError error)
     {
@@ -66,6 +83,11 @@ public sealed class ProblemResult : IActionResult
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
+        if (WwwAuthenticate is not null)
+        {
+            response.Headers.WWWAuthenticate = WwwAuthenticate;
+        }
+
         if (RetryAfter is { } retryAfter)
         {
             var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));

@@ -8,7 +8,7 @@ namespace TokenBroker.Acquisition;
 /// <param name="Error">The failure, otherwise.</param>
 internal readonly record struct AcquisitionResult(CachedToken? Token, bool Cacheable, TokenError? Error)
 {
-    /// <summary>Set when the failure is <c>invalid_client</c> for the latest secret and every previous version.</summary>
+    /// <summary>Set when the failure is <c>invalid_client</c> for the latest credential and every previous version, or for a federated assertion.</summary>
     public bool EverySecretRefused { get; init; }
 
     public static AcquisitionResult Failed(TokenError error) => new(null, false, error);

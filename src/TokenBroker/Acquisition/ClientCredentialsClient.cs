@@ -1,4 +1,5 @@
 using System.Net;
+using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,10 @@ using Polly.CircuitBreaker;
 using Polly.Timeout;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Certificates;
+using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Federation;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Acquisition;
@@ -17,6 +21,7 @@ namespace TokenBroker.Acquisition;
 /// </summary>
 internal sealed partial class ClientCredentialsClient(
     IHttpClientFactory httpClientFactory,
+    ClientAssertionFactory assertions,
     TimeProvider time,
     IOptions<TokenCacheOptions> cacheOptions,
     IOptions<TokenEndpointOptions> endpointOptions,
@@ -27,25 +32,22 @@ internal sealed partial class ClientCredentialsClient(
 
     private const int MaxLoggedDescription = 300;
 
-    public async Task<AcquisitionResult> RequestTokenAsync(Connection connection, ClientSecret secret, ScopeSet scopes, CancellationToken cancellationToken)
+    public async Task<AcquisitionResult> RequestTokenAsync(Connection connection, ClientCredential credential, ScopeSet scopes, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var request = new ClientCredentialsTokenRequest
         {
             Address = connection.TokenEndpoint.AbsoluteUri,
             ClientId = connection.ClientId,
-            ClientSecret = secret.Value,
             Scope = scopes.Items.IsEmpty ? null : scopes.Value,
-            ClientCredentialStyle = connection.AuthMethod == ClientAuthMethod.ClientSecretPost
-                ? ClientCredentialStyle.PostBody
-                : ClientCredentialStyle.AuthorizationHeader,
         };
+        var presented = Authenticate(request, connection, credential);
 
         var http = httpClientFactory.CreateClient(HttpClientName);
         var response = await http.RequestClientCredentialsTokenAsync(request, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var result = Interpret(connection, secret, scopes, response);
+        var result = Interpret(connection, credential, presented, scopes, response);
         var outcome = result.Error?.Kind switch
         {
             null => "success",
@@ -57,7 +59,54 @@ internal sealed partial class ClientCredentialsClient(
         return result;
     }
 
-    private AcquisitionResult Interpret(Connection connection, ClientSecret secret, ScopeSet scopes, TokenResponse response)
+    // Puts the credential on the request (RFC 6749 §2.3.1 for secrets, RFC 7521 §4.2 for assertions) and returns every
+    // value presented, so none of them can reach a log through an error_description that echoes it.
+    private List<string> Authenticate(ClientCredentialsTokenRequest request, Connection connection, ClientCredential credential)
+    {
+        var presented = new List<string>(1);
+        switch (credential)
+        {
+            case ClientSecret secret:
+                request.ClientSecret = secret.Value;
+                request.ClientCredentialStyle = connection.AuthMethod == ClientAuthMethod.ClientSecretPost
+                    ? ClientCredentialStyle.PostBody
+                    : ClientCredentialStyle.AuthorizationHeader;
+                presented.Add(secret.Value);
+                break;
+            case ClientCertificate certificate:
+                // A retry signs a new assertion (ClientAssertionRetryHandler): servers may refuse a jti they have seen.
+                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
+                request.ClientAssertion = SignedAssertion();
+                request.ClientAssertionFactory = () => Task.FromResult(SignedAssertion());
+                request.Options.Set(ClientAssertionRetryHandler.Attempts, new ClientAssertionRetryHandler.AttemptCounter());
+                break;
+            case FederatedAssertion federated:
+                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
+                request.ClientAssertion = JwtBearer(federated.Value);
+                presented.Add(federated.Value);
+                break;
+            default:
+                throw new ArgumentException($"Unsupported credential type {credential.GetType().Name}.", nameof(credential));
+        }
+
+        return presented;
+
+        ClientAssertion SignedAssertion()
+        {
+            var value = assertions.Create(connection, (ClientCertificate)credential);
+            lock (presented)
+            {
+                presented.Add(value);
+            }
+
+            return JwtBearer(value);
+        }
+    }
+
+    private static ClientAssertion JwtBearer(string value) =>
+        new() { Type = OidcConstants.ClientAssertionTypes.JwtBearer, Value = value };
+
+    private AcquisitionResult Interpret(Connection connection, ClientCredential credential, List<string> presented, ScopeSet scopes, TokenResponse response)
     {
         var status = response.HttpStatusCode;
         if (response.ErrorType == ResponseErrorType.Exception)
@@ -78,7 +127,7 @@ internal sealed partial class ClientCredentialsClient(
                 return Unavailable(connection, error, $"HTTP {(int)status} {error}".TrimEnd(), RetryAfterOf(response.HttpResponse));
             }
 
-            Log.Rejected(logger, connection.Name, (int)status, error ?? "(none)", Scrub(JsonString(response, "error_description"), secret));
+            Log.Rejected(logger, connection.Name, (int)status, error ?? "(none)", Scrub(JsonString(response, "error_description"), presented));
             var detail = error is null
                 ? $"The authorization server refused the token request with HTTP {(int)status}."
                 : $"The authorization server refused the token request: {error}.";
@@ -115,7 +164,7 @@ internal sealed partial class ClientCredentialsClient(
             string.IsNullOrWhiteSpace(response.Scope) ? scopes.Value : response.Scope,
             now,
             lifetime.ExpiresOn,
-            secret.Version);
+            credential.Version);
         return new AcquisitionResult(token, lifetime.Cacheable, null);
     }
 
@@ -173,16 +222,24 @@ internal sealed partial class ClientCredentialsClient(
         _ => null,
     };
 
-    // An error_description is written by someone else's server: it might echo what we sent, so the secret is cut out
-    // before the text reaches a log, and control characters go too.
-    private static string Scrub(string? description, ClientSecret secret)
+    // An error_description is written by someone else's server: it might echo what we sent, so the secret or assertion is
+    // cut out before the text reaches a log, and control characters go too.
+    private static string Scrub(string? description, List<string> presented)
     {
         if (string.IsNullOrEmpty(description))
         {
             return string.Empty;
         }
 
-        var text = description.Replace(secret.Value, "***", StringComparison.Ordinal);
+        var text = description;
+        lock (presented)
+        {
+            foreach (var value in presented)
+            {
+                text = text.Replace(value, "***", StringComparison.Ordinal);
+            }
+        }
+
         text = Sanitize(text);
         return text.Length <= MaxLoggedDescription ? text : string.Concat(text.AsSpan(0, MaxLoggedDescription), "…");
     }

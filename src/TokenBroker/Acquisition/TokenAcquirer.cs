@@ -1,52 +1,59 @@
 using Microsoft.Extensions.Logging;
 using TokenBroker.Connections;
-using TokenBroker.Secrets;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Acquisition;
 
 /// <summary>
-/// One token from the authorization server, surviving a secret rotation. On <c>invalid_client</c> (the OAuth error
-/// field, never a vendor code) it re-reads the secret bypassing memory and retries if the version changed; if the
-/// latest version is refused too, it tries previous versions that are still enabled (the overlap window, when ops store
-/// the new secret before registering it) and pins the one that works.
+/// One token from the authorization server, surviving a credential rotation. On <c>invalid_client</c> (the OAuth error
+/// field, never a vendor code) it re-reads the secret or certificate bypassing memory and retries if the version changed;
+/// if the latest version is refused too, it tries previous versions that are still enabled (the overlap window, when ops
+/// store the new credential before registering it) and pins the one that works. A federated assertion has no versions:
+/// its refusal is reported as it is.
 /// </summary>
-internal sealed partial class TokenAcquirer(SecretCache secrets, ClientCredentialsClient client, ILogger<TokenAcquirer> logger)
+internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, ClientCredentialsClient client, ILogger<TokenAcquirer> logger)
 {
-    private static readonly TimeSpan SecretRetryAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CredentialRetryAfter = TimeSpan.FromSeconds(30);
 
     public async Task<AcquisitionResult> AcquireAsync(Connection connection, ScopeSet scopes, CancellationToken cancellationToken)
     {
-        ClientSecret secret;
+        ClientCredential credential;
         try
         {
-            secret = await secrets.GetAsync(connection.SecretName, cancellationToken);
+            credential = await credentials.GetAsync(connection, cancellationToken);
         }
-        catch (SecretUnavailableException ex)
+        catch (ClientCredentialUnavailableException ex)
         {
-            return SecretUnavailable(connection, ex);
+            return CredentialUnavailable(connection, ex);
         }
 
-        var result = await client.RequestTokenAsync(connection, secret, scopes, cancellationToken);
+        var result = await client.RequestTokenAsync(connection, credential, scopes, cancellationToken);
         if (!IsInvalidClient(result))
         {
             return result;
         }
 
-        var tried = new HashSet<string>(StringComparer.Ordinal) { secret.Version };
-        ClientSecret latest;
+        if (!ClientCredentialStore.CanRotate(connection))
+        {
+            Log.FederatedAssertionRefused(logger, connection.Name, connection.CredentialName);
+            return result with { EverySecretRefused = true };
+        }
+
+        var tried = new HashSet<string>(StringComparer.Ordinal) { credential.Version };
+        ClientCredential latest;
         try
         {
-            latest = await secrets.ReloadAsync(connection.SecretName, cancellationToken);
+            latest = await credentials.ReloadAsync(connection, cancellationToken);
         }
-        catch (SecretUnavailableException ex)
+        catch (ClientCredentialUnavailableException ex)
         {
-            Log.ReloadFailed(logger, connection.Name, connection.SecretName, ex.Reason);
+            Log.ReloadFailed(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
             return result;
         }
 
         if (tried.Add(latest.Version))
         {
-            Log.RetryingWithLatest(logger, connection.Name, secret.Version, latest.Version);
+            Log.RetryingWithLatest(logger, connection.Name, connection.CredentialKind, credential.Version, latest.Version);
             result = await client.RequestTokenAsync(connection, latest, scopes, cancellationToken);
             if (!IsInvalidClient(result))
             {
@@ -54,14 +61,14 @@ internal sealed partial class TokenAcquirer(SecretCache secrets, ClientCredentia
             }
         }
 
-        IReadOnlyList<ClientSecret> previous;
+        IReadOnlyList<ClientCredential> previous;
         try
         {
-            previous = await secrets.GetPreviousVersionsAsync(connection.SecretName, latest.Version, cancellationToken);
+            previous = await credentials.GetPreviousVersionsAsync(connection, latest.Version, cancellationToken);
         }
-        catch (SecretUnavailableException ex)
+        catch (ClientCredentialUnavailableException ex)
         {
-            Log.ReloadFailed(logger, connection.Name, connection.SecretName, ex.Reason);
+            Log.ReloadFailed(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
             return result;
         }
 
@@ -70,8 +77,8 @@ internal sealed partial class TokenAcquirer(SecretCache secrets, ClientCredentia
             result = await client.RequestTokenAsync(connection, candidate, scopes, cancellationToken);
             if (result.Error is null)
             {
-                Log.PreviousVersionAccepted(logger, connection.Name, latest.Version, candidate.Version);
-                secrets.Pin(connection.SecretName, candidate);
+                Log.PreviousVersionAccepted(logger, connection.Name, connection.CredentialKind, latest.Version, candidate.Version);
+                credentials.Pin(connection, candidate);
                 return result;
             }
 
@@ -81,37 +88,40 @@ internal sealed partial class TokenAcquirer(SecretCache secrets, ClientCredentia
             }
         }
 
-        Log.EverySecretRefused(logger, connection.Name, connection.SecretName, tried.Count);
+        Log.EveryVersionRefused(logger, connection.Name, connection.CredentialKind, connection.CredentialName, tried.Count);
         return result with { EverySecretRefused = true };
     }
 
     private static bool IsInvalidClient(AcquisitionResult result) =>
         result.Error is { Kind: TokenErrorKind.UpstreamRejected, UpstreamError: "invalid_client" };
 
-    private AcquisitionResult SecretUnavailable(Connection connection, SecretUnavailableException ex)
+    private AcquisitionResult CredentialUnavailable(Connection connection, ClientCredentialUnavailableException ex)
     {
-        Log.SecretUnavailable(logger, connection.Name, connection.SecretName, ex.Reason);
-        return AcquisitionResult.Failed(new TokenError(TokenErrorKind.SecretUnavailable, $"The client secret of connection '{connection.Name}' cannot be read.")
+        Log.CredentialUnavailable(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
+        return AcquisitionResult.Failed(new TokenError(TokenErrorKind.SecretUnavailable, $"The client {connection.CredentialKind} of connection '{connection.Name}' cannot be read.")
         {
-            RetryAfter = SecretRetryAfter,
+            RetryAfter = CredentialRetryAfter,
         });
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Connection {Connection}: secret version {OldVersion} refused (invalid_client); retrying with the latest version {NewVersion}")]
-        public static partial void RetryingWithLatest(ILogger logger, string connection, string oldVersion, string newVersion);
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Connection {Connection}: {CredentialKind} version {OldVersion} refused (invalid_client); retrying with the latest version {NewVersion}")]
+        public static partial void RetryingWithLatest(ILogger logger, string connection, string credentialKind, string oldVersion, string newVersion);
 
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Connection {Connection}: latest secret version {LatestVersion} refused; previous version {SecretVersion} accepted and kept in use (rotation overlap)")]
-        public static partial void PreviousVersionAccepted(ILogger logger, string connection, string latestVersion, string secretVersion);
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Connection {Connection}: latest {CredentialKind} version {LatestVersion} refused; previous version {CredentialVersion} accepted and kept in use (rotation overlap)")]
+        public static partial void PreviousVersionAccepted(ILogger logger, string connection, string credentialKind, string latestVersion, string credentialVersion);
 
-        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Connection {Connection}: every candidate version of secret {SecretName} ({Count}) was refused with invalid_client")]
-        public static partial void EverySecretRefused(ILogger logger, string connection, string secretName, int count);
+        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Connection {Connection}: every candidate version of {CredentialKind} {CredentialName} ({Count}) was refused with invalid_client")]
+        public static partial void EveryVersionRefused(ILogger logger, string connection, string credentialKind, string credentialName, int count);
 
-        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Connection {Connection}: could not re-read secret {SecretName} after invalid_client: {Reason}")]
-        public static partial void ReloadFailed(ILogger logger, string connection, string secretName, string reason);
+        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Connection {Connection}: could not re-read {CredentialKind} {CredentialName} after invalid_client: {Reason}")]
+        public static partial void ReloadFailed(ILogger logger, string connection, string credentialKind, string credentialName, string reason);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Secret {SecretName} of connection {Connection} is unavailable: {Reason}")]
-        public static partial void SecretUnavailable(ILogger logger, string connection, string secretName, string reason);
+        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Connection {Connection}: the managed identity token for {FederationAudience} was refused with invalid_client; there is nothing to rotate. Check the app registration's federated identity credential (issuer, subject and audience of the broker's managed identity)")]
+        public static partial void FederatedAssertionRefused(ILogger logger, string connection, string federationAudience);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The {CredentialKind} {CredentialName} of connection {Connection} is unavailable: {Reason}")]
+        public static partial void CredentialUnavailable(ILogger logger, string connection, string credentialKind, string credentialName, string reason);
     }
 }

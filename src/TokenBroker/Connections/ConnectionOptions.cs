@@ -11,7 +11,10 @@ public sealed class ConnectionOptions
     /// <summary>The client id registered at the authorization server.</summary>
     public string? ClientId { get; set; }
 
-    /// <summary>Name of the secret (Key Vault, or local configuration) holding the client secret.</summary>
+    /// <summary>
+    /// Name of the secret (Key Vault, or local configuration) holding the client secret. Required for
+    /// <c>client_secret_basic</c> and <c>client_secret_post</c>, unused by the other methods.
+    /// </summary>
     public string? SecretName { get; set; }
 
     /// <summary>Space-separated scopes requested when a caller does not name any.</summary>
@@ -20,6 +23,32 @@ public sealed class ConnectionOptions
     /// <summary>Space-separated scopes a caller may ask for. Defaults to <see cref="Scopes"/>.</summary>
     public string? AllowedScopes { get; set; }
 
-    /// <summary><c>client_secret_basic</c> (default) or <c>client_secret_post</c>.</summary>
+    /// <summary>
+    /// <c>client_secret_basic</c> (default), <c>client_secret_post</c>, <c>private_key_jwt</c> or
+    /// <c>managed_identity_federation</c>.
+    /// </summary>
     public string? AuthMethod { get; set; }
+
+    /// <summary>
+    /// <c>private_key_jwt</c>: name of the Key Vault certificate (or, in Development, of the
+    /// <c>TokenBroker:Certificates:{name}</c> entry) whose private key signs the client assertion. Required for that method.
+    /// </summary>
+    public string? CertificateName { get; set; }
+
+    /// <summary><c>private_key_jwt</c>: <c>RS256</c> (default) or <c>PS256</c>.</summary>
+    public string? SigningAlgorithm { get; set; }
+
+    /// <summary>
+    /// <c>private_key_jwt</c>: the authorization server's issuer identifier, for servers that follow
+    /// draft-ietf-oauth-rfc7523bis (OpenIddict 7 among them): assertions then carry it as <c>aud</c> and the explicit type
+    /// <c>client-authentication+jwt</c>. Unset (the default, and what Entra ID requires): <c>aud</c> is the token endpoint
+    /// and the type is <c>JWT</c>.
+    /// </summary>
+    public string? AssertionAudience { get; set; }
+
+    /// <summary>
+    /// <c>managed_identity_federation</c>: the audience of the managed identity token used as the assertion.
+    /// Defaults to <c>api://AzureADTokenExchange</c> (Entra ID public cloud).
+    /// </summary>
+    public string? FederationAudience { get; set; }
 }

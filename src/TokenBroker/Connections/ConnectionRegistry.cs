@@ -31,13 +31,23 @@ public sealed class ConnectionRegistry
         var defaultScopes = ScopeSet.Parse(options.Scopes);
         var allowedScopes = string.IsNullOrWhiteSpace(options.AllowedScopes) ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
         var method = ClientAuthMethodNames.TryParse(options.AuthMethod, out var parsed) ? parsed.Value : ClientAuthMethod.ClientSecretBasic;
+        var credential = method switch
+        {
+            ClientAuthMethod.PrivateKeyJwt => ConnectionCredential.Certificate(
+                options.CertificateName!.Trim(),
+                SigningAlgorithmNames.Normalize(options.SigningAlgorithm)!,
+                string.IsNullOrWhiteSpace(options.AssertionAudience) ? null : options.AssertionAudience.Trim()),
+            ClientAuthMethod.ManagedIdentityFederation => ConnectionCredential.Federation(
+                string.IsNullOrWhiteSpace(options.FederationAudience) ? Connection.DefaultFederationAudience : options.FederationAudience.Trim()),
+            _ => ConnectionCredential.Secret(options.SecretName!.Trim()),
+        };
         return new Connection(
             name,
             new Uri(options.TokenEndpoint!, UriKind.Absolute),
             options.ClientId!.Trim(),
-            options.SecretName!.Trim(),
+            method,
             defaultScopes,
             allowedScopes,
-            method);
+            credential);
     }
 }

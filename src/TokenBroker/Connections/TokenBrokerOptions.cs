@@ -1,3 +1,5 @@
+using TokenBroker.Certificates;
+
 namespace TokenBroker.Connections;
 
 /// <summary>The broker's root options, bound from the <c>TokenBroker</c> configuration section.</summary>
@@ -17,7 +19,12 @@ public sealed class TokenBrokerOptions
     /// </summary>
     public string? LocalSecretsFile { get; set; }
 
-    /// <summary>How long a secret read from Key Vault is kept in memory before it is read again.</summary>
+    /// <summary>
+    /// Development only: certificates for <c>private_key_jwt</c> connections from files instead of Key Vault, by certificate name.
+    /// </summary>
+    public Dictionary<string, LocalCertificateOptions> Certificates { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a secret or certificate read from Key Vault is kept in memory before it is read again.</summary>
     public TimeSpan SecretCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Upper bound on how long a caller waits for a token that has to be fetched.</summary>

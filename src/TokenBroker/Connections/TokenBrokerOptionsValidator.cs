@@ -68,15 +68,6 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             errors.Add($"{key}:ClientId is required.");
         }
 
-        if (string.IsNullOrWhiteSpace(connection.SecretName))
-        {
-            errors.Add($"{key}:SecretName is required.");
-        }
-        else if (!IsSecretName(connection.SecretName.Trim()))
-        {
-            errors.Add($"{key}:SecretName must be a Key Vault secret name: 1 to 127 characters, letters, digits and '-'.");
-        }
-
         var defaults = ValidateScopes($"{key}:Scopes", connection.Scopes, errors);
         var allowed = string.IsNullOrWhiteSpace(connection.AllowedScopes)
             ? defaults
@@ -86,9 +77,81 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             errors.Add($"{key}:AllowedScopes must include every default scope; missing: {string.Join(' ', defaults.Except(allowed))}.");
         }
 
-        if (!ClientAuthMethodNames.TryParse(connection.AuthMethod, out _))
+        if (!ClientAuthMethodNames.TryParse(connection.AuthMethod, out var method))
         {
             errors.Add($"{key}:AuthMethod '{connection.AuthMethod}' is not supported; use one of: {ClientAuthMethodNames.Supported}.");
+
+            // Which credential is required depends on the method, but a malformed name is wrong whatever it is.
+            ValidateVaultName($"{key}:SecretName", connection.SecretName, required: false, "secret", errors);
+            return;
+        }
+
+        ValidateCredential(key, method.Value, connection, errors);
+    }
+
+    private static void ValidateCredential(string key, ClientAuthMethod method, ConnectionOptions connection, List<string> errors)
+    {
+        var name = ClientAuthMethodNames.ToName(method);
+        if (ClientAuthMethodNames.UsesSecret(method))
+        {
+            ValidateVaultName($"{key}:SecretName", connection.SecretName, required: true, "secret", errors);
+        }
+
+        // SecretName is not refused with the other methods: deployments set it for every connection, and it is simply unused.
+        if (method == ClientAuthMethod.PrivateKeyJwt)
+        {
+            ValidateVaultName($"{key}:CertificateName", connection.CertificateName, required: true, "certificate", errors);
+            if (SigningAlgorithmNames.Normalize(connection.SigningAlgorithm) is null)
+            {
+                errors.Add($"{key}:SigningAlgorithm '{connection.SigningAlgorithm}' is not supported; use one of: {SigningAlgorithmNames.Supported}.");
+            }
+
+            if (connection.AssertionAudience is { } audience && !string.IsNullOrWhiteSpace(audience) && !IsIssuer(audience.Trim()))
+            {
+                errors.Add($"{key}:AssertionAudience must be the authorization server's issuer identifier: an absolute https URL without query or fragment (http only for loopback hosts).");
+            }
+        }
+        else
+        {
+            RefuseUnused($"{key}:CertificateName", connection.CertificateName, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
+            RefuseUnused($"{key}:SigningAlgorithm", connection.SigningAlgorithm, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
+            RefuseUnused($"{key}:AssertionAudience", connection.AssertionAudience, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
+        }
+
+        if (method == ClientAuthMethod.ManagedIdentityFederation)
+        {
+            if (connection.FederationAudience is { } audience && !IsFederationAudience(audience.Trim()))
+            {
+                errors.Add($"{key}:FederationAudience must be an absolute URI without query, fragment or '/.default', such as {Connection.DefaultFederationAudience}.");
+            }
+        }
+        else
+        {
+            RefuseUnused($"{key}:FederationAudience", connection.FederationAudience, ClientAuthMethodNames.ManagedIdentityFederation, name, errors);
+        }
+    }
+
+    private static void ValidateVaultName(string key, string? value, bool required, string kind, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                errors.Add($"{key} is required.");
+            }
+        }
+        else if (!IsVaultObjectName(value.Trim()))
+        {
+            errors.Add($"{key} must be a Key Vault {kind} name: 1 to 127 characters, letters, digits and '-'.");
+        }
+    }
+
+    // A setting that belongs to another method means the operator believes something the broker will not do.
+    private static void RefuseUnused(string key, string? value, string owner, string method, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{key} applies only to AuthMethod {owner}; this connection uses {method}.");
         }
     }
 
@@ -101,6 +164,14 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
 
         if (environment.IsDevelopment())
         {
+            foreach (var (certificate, local) in options.Certificates)
+            {
+                if (string.IsNullOrWhiteSpace(local.Path))
+                {
+                    errors.Add($"{Prefix}:Certificates:{certificate}:Path is required: a PFX file, or a PEM file with the certificate (and its key, or KeyPath).");
+                }
+            }
+
             return;
         }
 
@@ -113,6 +184,12 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         if (!string.IsNullOrWhiteSpace(options.LocalSecretsFile))
         {
             errors.Add($"{Prefix}:LocalSecretsFile is for local runs only and is refused outside the Development environment.");
+        }
+
+        // A private key in a file or an app setting is the very thing Key Vault exists to avoid.
+        if (options.Certificates.Count > 0)
+        {
+            errors.Add($"{Prefix}:Certificates is for local runs only and is refused outside the Development environment; use Key Vault certificates.");
         }
     }
 
@@ -127,8 +204,24 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         return null;
     }
 
-    private static bool IsSecretName(string name) =>
+    private static bool IsVaultObjectName(string name) =>
         name.Length is > 0 and <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    // RFC 8414 §2: an issuer identifier is an https URL with no query or fragment.
+    private static bool IsIssuer(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))
+        && string.IsNullOrEmpty(uri.Query)
+        && string.IsNullOrEmpty(uri.Fragment)
+        && string.IsNullOrEmpty(uri.UserInfo);
+
+    // The broker appends "/.default" itself; Entra's audiences (api://AzureADTokenExchange, …USGov, …China) are URIs.
+    private static bool IsFederationAudience(string audience) =>
+        Uri.TryCreate(audience, UriKind.Absolute, out var uri)
+        && string.IsNullOrEmpty(uri.Query)
+        && string.IsNullOrEmpty(uri.Fragment)
+        && !audience.Any(char.IsWhiteSpace)
+        && !audience.EndsWith("/.default", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));

@@ -15,6 +15,7 @@ public sealed class TokenBrokerMetrics
     private readonly Counter<long> _tokenRequests;
     private readonly Histogram<double> _tokenRequestDuration;
     private readonly Counter<long> _secretReloads;
+    private readonly Counter<long> _certificateReloads;
     private readonly Counter<long> _storageFailures;
     private readonly Histogram<double> _timeLeft;
     private readonly Counter<long> _refreshes;
@@ -31,11 +32,12 @@ public sealed class TokenBrokerMetrics
         _tokenRequests = meter.CreateCounter<long>("tokenbroker.token_requests", "{request}", "Token requests sent to authorization servers, by outcome.");
         _tokenRequestDuration = meter.CreateHistogram<double>("tokenbroker.token_request.duration", "s", "Duration of token requests to authorization servers, retries included.");
         _secretReloads = meter.CreateCounter<long>("tokenbroker.secret_reloads", "{reload}", "Secret reads from the secret source, by outcome.");
+        _certificateReloads = meter.CreateCounter<long>("tokenbroker.certificate_reloads", "{reload}", "Certificate reads from Key Vault, by outcome.");
         _storageFailures = meter.CreateCounter<long>("tokenbroker.storage_failures", "{failure}", "Table Storage operations that failed and were skipped.");
         _timeLeft = meter.CreateHistogram<double>("tokenbroker.token.time_left", "s", "Time left on the tokens served to callers.");
         _refreshes = meter.CreateCounter<long>("tokenbroker.refreshes", "{refresh}", "Proactive refreshes, by outcome (success, same_token, failed, leased_elsewhere).");
         _leaseContention = meter.CreateCounter<long>("tokenbroker.lease_contention", "{attempt}", "Times an instance found another holding the lease on an entry.");
-        _secretEvents = meter.CreateCounter<long>("tokenbroker.secret_events", "{event}", "Key Vault secret events received, by type (new_version, near_expiry, expired).");
+        _secretEvents = meter.CreateCounter<long>("tokenbroker.secret_events", "{event}", "Key Vault events received, by type (new_version, near_expiry, expired) and object (secret, certificate).");
     }
 
     internal void CacheHit(string connection, string tier) =>
@@ -64,8 +66,11 @@ public sealed class TokenBrokerMetrics
     internal void LeaseContended(string connection) =>
         _leaseContention.Add(1, new KeyValuePair<string, object?>("connection", connection));
 
-    internal void SecretEvent(string type) =>
-        _secretEvents.Add(1, new KeyValuePair<string, object?>("type", type));
+    internal void SecretEvent(string type, string objectType) =>
+        _secretEvents.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("object", objectType));
+
+    internal void CertificateReloaded(string outcome) =>
+        _certificateReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void TokenServed(string connection, double secondsLeft)
     {

@@ -7,7 +7,7 @@ using Azure.Messaging.EventGrid.SystemEvents;
 namespace TokenBroker.Rotation;
 
 /// <summary>
-/// Reads Key Vault events from a queue message in either schema Event Grid delivers (its own or CloudEvents 1.0), one
+/// Reads Key Vault secret and certificate events from a queue message in either schema Event Grid delivers (its own or CloudEvents 1.0), one
 /// event or an array, as raw JSON or base64 (deliveries and trigger encodings differ, so both are accepted).
 /// </summary>
 internal static class SecretEventParser
@@ -57,6 +57,9 @@ internal static class SecretEventParser
         KeyVaultSecretNewVersionCreatedEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
         KeyVaultSecretNearExpiryEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
         KeyVaultSecretExpiredEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
+        KeyVaultCertificateNewVersionCreatedEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
+        KeyVaultCertificateNearExpiryEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
+        KeyVaultCertificateExpiredEventData d => new SecretEvent(type, d.VaultName, d.ObjectName, d.Version, Expiry(d.Exp)),
         _ => null,
     };
 

@@ -8,9 +8,11 @@ using TokenBroker.Secrets;
 namespace TokenBroker.Rotation;
 
 /// <summary>
-/// Acts on Key Vault secret events delivered through the rotation queue. A new version drops the cached secret and
-/// re-acquires the tokens of every connection using it, so the new secret is proven to work while the old one is still
-/// valid; near-expiry and expiry are logged and counted for whoever watches the broker.
+/// Acts on Key Vault secret and certificate events delivered through the rotation queue. A new version drops the cached
+/// secret or certificate and re-acquires the tokens of every connection using it, so the new version is proven to work
+/// while the old one is still valid; near-expiry and expiry are logged and counted for whoever watches the broker. A new
+/// certificate version also creates a new version of the certificate's secret, so both events may arrive: either one is
+/// enough, and the second only re-proves the same version.
 /// </summary>
 public sealed partial class SecretEventProcessor
 {
@@ -54,15 +56,17 @@ public sealed partial class SecretEventProcessor
 
     private async Task HandleAsync(SecretEvent secretEvent, CancellationToken cancellationToken)
     {
+        // By name only, whatever the event's object type: a certificate's secret carries the certificate's name.
         var affected = _connections.All
-            .Where(c => string.Equals(c.SecretName, secretEvent.SecretName, StringComparison.OrdinalIgnoreCase))
+            .Where(c => string.Equals(c.SecretName ?? c.CertificateName, secretEvent.SecretName, StringComparison.OrdinalIgnoreCase))
             .ToList();
+        var objectType = secretEvent.IsCertificate ? "certificate" : "secret";
         switch (secretEvent.Type)
         {
-            case SecretEvent.NewVersionCreated:
-                _metrics.SecretEvent("new_version");
-                Log.NewVersion(_logger, secretEvent.SecretName, secretEvent.Version, affected.Count);
-                foreach (var name in affected.Select(c => c.SecretName).Append(secretEvent.SecretName).Distinct(StringComparer.Ordinal))
+            case SecretEvent.NewVersionCreated or SecretEvent.CertificateNewVersionCreated:
+                _metrics.SecretEvent("new_version", objectType);
+                Log.NewVersion(_logger, objectType, secretEvent.SecretName, secretEvent.Version, affected.Count);
+                foreach (var name in affected.Select(c => c.CredentialName).Append(secretEvent.SecretName).Distinct(StringComparer.Ordinal))
                 {
                     _secrets.Invalidate(name);
                 }
@@ -73,13 +77,13 @@ public sealed partial class SecretEventProcessor
                 }
 
                 break;
-            case SecretEvent.NearExpiry:
-                _metrics.SecretEvent("near_expiry");
-                Log.NearExpiry(_logger, secretEvent.SecretName, secretEvent.Version, secretEvent.ExpiresOn, string.Join(", ", affected.Select(c => c.Name)));
+            case SecretEvent.NearExpiry or SecretEvent.CertificateNearExpiry:
+                _metrics.SecretEvent("near_expiry", objectType);
+                Log.NearExpiry(_logger, objectType, secretEvent.SecretName, secretEvent.Version, secretEvent.ExpiresOn, string.Join(", ", affected.Select(c => c.Name)));
                 break;
-            case SecretEvent.Expired:
-                _metrics.SecretEvent("expired");
-                Log.Expired(_logger, secretEvent.SecretName, secretEvent.Version, string.Join(", ", affected.Select(c => c.Name)));
+            case SecretEvent.Expired or SecretEvent.CertificateExpired:
+                _metrics.SecretEvent("expired", objectType);
+                Log.Expired(_logger, objectType, secretEvent.SecretName, secretEvent.Version, string.Join(", ", affected.Select(c => c.Name)));
                 break;
         }
     }
@@ -106,18 +110,18 @@ public sealed partial class SecretEventProcessor
                 var version = result.Result.Token.SecretVersion;
                 if (string.Equals(version, secretEvent.Version, StringComparison.Ordinal))
                 {
-                    Log.NewVersionProven(_logger, connection.Name, secretEvent.SecretName, version);
+                    Log.NewVersionProven(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, version);
                 }
                 else
                 {
-                    Log.NewVersionNotUsed(_logger, connection.Name, secretEvent.SecretName, secretEvent.Version, version);
+                    Log.NewVersionNotUsed(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, secretEvent.Version, version);
                 }
             }
             else
             {
                 var error = result.Result.Error!;
                 transient |= error.Kind is TokenErrorKind.UpstreamUnavailable or TokenErrorKind.SecretUnavailable;
-                Log.ReacquireFailed(_logger, connection.Name, secretEvent.SecretName, error.Kind.ToString(), error.UpstreamError ?? string.Empty);
+                Log.ReacquireFailed(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, error.Kind.ToString(), error.UpstreamError ?? string.Empty);
             }
         }
 
@@ -129,22 +133,22 @@ public sealed partial class SecretEventProcessor
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Key Vault: new version {SecretVersion} of secret {SecretName}; re-acquiring tokens of {Count} connection(s)")]
-        public static partial void NewVersion(ILogger logger, string secretName, string secretVersion, int count);
+        [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Key Vault: new version {ObjectVersion} of {ObjectType} {ObjectName}; re-acquiring tokens of {Count} connection(s)")]
+        public static partial void NewVersion(ILogger logger, string objectType, string objectName, string objectVersion, int count);
 
-        [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Connection {Connection}: new version {SecretVersion} of secret {SecretName} works")]
-        public static partial void NewVersionProven(ILogger logger, string connection, string secretName, string secretVersion);
+        [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Connection {Connection}: new version {CredentialVersion} of {CredentialKind} {CredentialName} works")]
+        public static partial void NewVersionProven(ILogger logger, string connection, string credentialKind, string credentialName, string credentialVersion);
 
-        [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Connection {Connection}: new version {NewVersion} of secret {SecretName} is not accepted yet; version {SecretVersion} stays in use. Register the new secret at the authorization server before revoking the old one")]
-        public static partial void NewVersionNotUsed(ILogger logger, string connection, string secretName, string newVersion, string secretVersion);
+        [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Connection {Connection}: new version {NewVersion} of {CredentialKind} {CredentialName} is not accepted yet; version {CredentialVersion} stays in use. Register it at the authorization server before revoking the old one")]
+        public static partial void NewVersionNotUsed(ILogger logger, string connection, string credentialKind, string credentialName, string newVersion, string credentialVersion);
 
-        [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "Connection {Connection}: re-acquiring with the new version of secret {SecretName} failed: {Kind} {UpstreamError}")]
-        public static partial void ReacquireFailed(ILogger logger, string connection, string secretName, string kind, string upstreamError);
+        [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "Connection {Connection}: re-acquiring with the new version of {CredentialKind} {CredentialName} failed: {Kind} {UpstreamError}")]
+        public static partial void ReacquireFailed(ILogger logger, string connection, string credentialKind, string credentialName, string kind, string upstreamError);
 
-        [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Key Vault: secret {SecretName} version {SecretVersion} expires {ExpiresOn:O}; connections: {Connections}. Rotate it")]
-        public static partial void NearExpiry(ILogger logger, string secretName, string secretVersion, DateTimeOffset? expiresOn, string connections);
+        [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} expires {ExpiresOn:O}; connections: {Connections}. Rotate it")]
+        public static partial void NearExpiry(ILogger logger, string objectType, string objectName, string objectVersion, DateTimeOffset? expiresOn, string connections);
 
-        [LoggerMessage(EventId = 6006, Level = LogLevel.Error, Message = "Key Vault: secret {SecretName} version {SecretVersion} has expired; connections: {Connections}")]
-        public static partial void Expired(ILogger logger, string secretName, string secretVersion, string connections);
+        [LoggerMessage(EventId = 6006, Level = LogLevel.Error, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} has expired; connections: {Connections}")]
+        public static partial void Expired(ILogger logger, string objectType, string objectName, string objectVersion, string connections);
     }
 }

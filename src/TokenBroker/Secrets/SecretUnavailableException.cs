@@ -1,14 +1,14 @@
+using TokenBroker.Credentials;
+
 namespace TokenBroker.Secrets;
 
 /// <summary>A secret could not be read. The message names the secret and the reason, never a value.</summary>
-public sealed class SecretUnavailableException : Exception
+public sealed class SecretUnavailableException : ClientCredentialUnavailableException
 {
     /// <summary>Creates the exception.</summary>
     public SecretUnavailableException(string secretName, string reason, Exception? innerException = null)
-        : base($"Secret '{secretName}' is unavailable: {reason}", innerException)
+        : base("secret", secretName, reason, innerException)
     {
-        SecretName = secretName;
-        Reason = reason;
     }
 
     /// <summary>Creates the exception.</summary>
@@ -30,8 +30,5 @@ public sealed class SecretUnavailableException : Exception
     }
 
     /// <summary>The secret's name.</summary>
-    public string SecretName { get; }
-
-    /// <summary>Why it could not be read.</summary>
-    public string Reason { get; }
+    public string SecretName => CredentialName;
 }

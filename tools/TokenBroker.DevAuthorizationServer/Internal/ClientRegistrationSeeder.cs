@@ -33,7 +33,7 @@ internal sealed class ClientRegistrationSeeder(
         foreach (var client in clients)
         {
             await applicationManager.CreateAsync(Describe(client), cancellationToken);
-            logger.ClientRegistered(client.ClientId, client.Scopes, client.Secrets.Count);
+            logger.ClientRegistered(client.ClientId, client.Scopes, client.Secrets.Count, client.Certificates.Count);
         }
     }
 
@@ -49,7 +49,8 @@ internal sealed class ClientRegistrationSeeder(
 
             // OpenIddict refuses a confidential application without a stored secret, but the real
             // ones live in DevClientSecrets, which the application manager consults instead. This
-            // random value is hashed, stored and never compared against anything.
+            // random value is hashed, stored and never compared against anything. Keys for client
+            // assertions likewise come from DevClientCertificates, not from the stored application.
             ClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         };
         descriptor.Permissions.Add(Permissions.Endpoints.Token);

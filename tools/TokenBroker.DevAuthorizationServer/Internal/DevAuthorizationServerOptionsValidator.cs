@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.DevAuthorizationServer.Internal;
@@ -29,10 +31,18 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
                 errors.Add($"{key}:ClientId '{client.ClientId}' is registered twice.");
             }
 
-            // A client with no secret can never authenticate: almost certainly a typo in the key.
-            if (client.Secrets.Count == 0)
+            // A client with no secret and no certificate can never authenticate: almost certainly a typo in the key.
+            if (client.Secrets.Count == 0 && client.Certificates.Count == 0)
             {
-                errors.Add($"{key}:Secrets must hold at least one secret.");
+                errors.Add($"{key}:Secrets or {key}:Certificates must hold at least one secret or certificate.");
+            }
+
+            for (var j = 0; j < client.Certificates.Count; j++)
+            {
+                if (!IsPemCertificate(client.Certificates[j]))
+                {
+                    errors.Add($"{key}:Certificates:{j} must be a PEM certificate (-----BEGIN CERTIFICATE-----).");
+                }
             }
 
             for (var j = 0; j < client.Secrets.Count; j++)
@@ -55,5 +65,23 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsPemCertificate(string? pem)
+    {
+        if (string.IsNullOrWhiteSpace(pem))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPem(pem);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 }

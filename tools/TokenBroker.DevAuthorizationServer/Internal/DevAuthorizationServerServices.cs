@@ -28,6 +28,9 @@ internal static class DevAuthorizationServerServices
         services.AddSingleton(provider => new DevClientSecrets(
             provider.GetRequiredService<IOptions<DevAuthorizationServerOptions>>(),
             provider.GetRequiredService<ILogger<DevClientSecrets>>()));
+        services.AddSingleton(provider => new DevClientCertificates(
+            provider.GetRequiredService<IOptions<DevAuthorizationServerOptions>>(),
+            provider.GetRequiredService<ILogger<DevClientCertificates>>()));
 
         // Tests start several servers in one process; a database name of their own keeps their clients apart.
         var databaseName = $"TokenBroker.DevAuthorizationServer.{Guid.NewGuid():N}";
@@ -61,6 +64,10 @@ internal static class DevAuthorizationServerServices
                 // Resource servers must read the tokens as plain JWS, as they would Entra ID's.
                 server.DisableAccessTokenEncryption();
 
+                // Client assertions (private_key_jwt) are validated against each client's current
+                // DevClientCertificates; OpenIddict does not remember their jti values, this does.
+                server.AddEventHandler(RejectReplayedClientAssertions.Descriptor);
+
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
                     .DisableTransportSecurityRequirement();
@@ -76,6 +83,7 @@ internal static class DevAuthorizationServerServices
                 server.Scopes.UnionWith(dev.Value.Clients.SelectMany(client => client.Scopes));
             });
 
+        services.AddSingleton<RejectReplayedClientAssertions>();
         services.AddHostedService<ClientRegistrationSeeder>();
         return services;
     }

@@ -12,8 +12,8 @@ internal static partial class Log
     public static partial void NoClientsConfigured(this ILogger logger);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information,
-        Message = "Registered client {ClientId} with scopes {Scopes} and {SecretCount} secret(s).")]
-    public static partial void ClientRegistered(this ILogger logger, string clientId, IEnumerable<string> scopes, int secretCount);
+        Message = "Registered client {ClientId} with scopes {Scopes}, {SecretCount} secret(s) and {CertificateCount} certificate(s).")]
+    public static partial void ClientRegistered(this ILogger logger, string clientId, IEnumerable<string> scopes, int secretCount, int certificateCount);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
         Message = "Client {ClientId} now has {SecretCount} valid secret(s).")]
@@ -22,4 +22,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Information,
         Message = "Client {ClientId} presented a secret that is not one of its current secrets.")]
     public static partial void SecretRejected(this ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information,
+        Message = "Client {ClientId} now has {CertificateCount} trusted certificate(s).")]
+    public static partial void CertificatesChanged(this ILogger logger, string clientId, int certificateCount);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information,
+        Message = "Client {ClientId} presented a client assertion whose jti was already used.")]
+    public static partial void AssertionReplayed(this ILogger logger, string clientId);
 }

@@ -47,6 +47,13 @@ internal static class TokenEndpoint
         // OpenIddict has checked that each requested scope exists and is permitted for this client.
         var scopes = request.GetScopes();
         identity.SetScopes(scopes);
+
+        // Entra's convention: a scope "api://app/.default" or "api://app/read" is for the resource "api://app", which
+        // becomes the token's audience. Callers of the broker obtain their own tokens this way in tests.
+        identity.SetResources(scopes
+            .Where(scope => scope.Contains("://", StringComparison.Ordinal) && scope.LastIndexOf('/') > scope.IndexOf("://", StringComparison.Ordinal) + 2)
+            .Select(scope => scope[..scope.LastIndexOf('/')])
+            .Distinct(StringComparer.Ordinal));
         identity.SetDestinations(static _ => [Destinations.AccessToken]);
 
         var properties = new AuthenticationProperties();

@@ -44,6 +44,11 @@ internal sealed class TokenRequestLogMiddleware(RequestDelegate next, TokenReque
             return ClientAuthenticationStyle.Basic;
         }
 
+        if (!string.IsNullOrEmpty(request?.ClientAssertion))
+        {
+            return ClientAuthenticationStyle.Assertion;
+        }
+
         return string.IsNullOrEmpty(request?.ClientSecret) ? ClientAuthenticationStyle.None : ClientAuthenticationStyle.Post;
     }
 }

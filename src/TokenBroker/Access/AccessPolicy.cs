@@ -1,0 +1,88 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Connections;
+
+namespace TokenBroker.Access;
+
+/// <summary>
+/// Default deny: a caller gets a connection's token only when a rule naming it (by application id, object id or app role)
+/// lists that connection, and only scopes the rule allows. Rules are compiled once at start-up.
+/// </summary>
+public sealed partial class AccessPolicy
+{
+    private readonly (Func<Caller, bool> Matches, FrozenDictionary<string, ScopeSet> Grants)[] _rules;
+    private readonly ILogger<AccessPolicy> _logger;
+
+    /// <summary>Compiles the rules of validated options against the configured connections.</summary>
+    public AccessPolicy(IOptions<AccessOptions> options, ConnectionRegistry connections, ILogger<AccessPolicy> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(connections);
+        _logger = logger;
+        _rules = [.. options.Value.Rules.Select(rule => (Matcher(rule), Grants(rule, connections)))];
+    }
+
+    /// <summary>Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of <paramref name="connection"/>, and logs it.</summary>
+    public AccessDecision Evaluate(Caller caller, Connection connection, ScopeSet scopes)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scopes);
+        if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly)
+        {
+            Log.Allowed(_logger, caller.Id, connection.Name, scopes.Value);
+            return AccessDecision.Allow;
+        }
+
+        var granted = new HashSet<string>(StringComparer.Ordinal);
+        var connectionListed = false;
+        foreach (var (matches, grants) in _rules)
+        {
+            if (matches(caller) && grants.TryGetValue(connection.Name, out var allowed))
+            {
+                connectionListed = true;
+                granted.UnionWith(allowed.Items);
+            }
+        }
+
+        if (!connectionListed)
+        {
+            Log.Denied(_logger, caller.Id, connection.Name, scopes.Value, "no rule grants the connection");
+            return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connection.Name}'.");
+        }
+
+        var missing = scopes.Items.Where(scope => !granted.Contains(scope)).ToList();
+        if (missing.Count > 0)
+        {
+            Log.Denied(_logger, caller.Id, connection.Name, scopes.Value, "scope not granted");
+            return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connection.Name}'.");
+        }
+
+        Log.Allowed(_logger, caller.Id, connection.Name, scopes.Value);
+        return AccessDecision.Allow;
+    }
+
+    private static Func<Caller, bool> Matcher(AccessRule rule) =>
+        rule.AppId is { } appId ? caller => string.Equals(caller.AppId, appId, StringComparison.OrdinalIgnoreCase)
+        : rule.ObjectId is { } objectId ? caller => string.Equals(caller.ObjectId, objectId, StringComparison.OrdinalIgnoreCase)
+        : rule.Role is { } role ? caller => caller.HasRole(role)
+        : _ => false;
+
+    private static FrozenDictionary<string, ScopeSet> Grants(AccessRule rule, ConnectionRegistry connections) =>
+        rule.Connections
+            .Where(pair => connections.TryGet(pair.Key, out _))
+            .ToFrozenDictionary(
+                pair => connections.TryGet(pair.Key, out var c) ? c.Name : pair.Key,
+                pair => pair.Value.Trim() == "*" && connections.TryGet(pair.Key, out var c) ? c.AllowedScopes : ScopeSet.Parse(pair.Value),
+                StringComparer.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 7101, Level = LogLevel.Debug, Message = "Access allowed: caller {CallerId} connection {Connection} scope '{Scope}'")]
+        public static partial void Allowed(ILogger logger, string callerId, string connection, string scope);
+
+        [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Access denied: caller {CallerId} connection {Connection} scope '{Scope}': {Reason}")]
+        public static partial void Denied(ILogger logger, string callerId, string connection, string scope, string reason);
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace TokenBroker.Access;
+
+/// <summary>Registers caller identity and the access policy.</summary>
+internal static class AccessServiceCollectionExtensions
+{
+    public static IServiceCollection AddAccessControl(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CallerOptions>().Bind(configuration.GetSection(CallerOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallerOptions>, CallerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>());
+        services.TryAddSingleton<CallerAuthenticator>();
+        services.TryAddSingleton<AccessPolicy>();
+        return services;
+    }
+}

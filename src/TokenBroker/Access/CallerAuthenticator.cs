@@ -1,0 +1,198 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TokenBroker.Access;
+
+/// <summary>
+/// Identifies callers. In <see cref="CallerMode.Jwt"/> mode it validates the bearer token with Microsoft.IdentityModel:
+/// issuer and signing keys from the authority's OIDC metadata (cached, refreshed on an unknown key id, so a key rollover
+/// needs no restart), the audience, the lifetime with a small skew, and an allow-list of asymmetric algorithms, so
+/// <c>alg: none</c> and HMAC tokens signed with a public key are refused.
+/// </summary>
+public sealed partial class CallerAuthenticator
+{
+    /// <summary>The header App Service Authentication sets after validating the caller.</summary>
+    public const string EasyAuthHeader = "X-MS-CLIENT-PRINCIPAL";
+
+    private const int MaxTokenLength = 16 * 1024;
+
+    private static readonly string[] Algorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
+
+    private readonly CallerMode _mode;
+    private readonly CallerOptions _options;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CallerAuthenticator> _logger;
+
+    /// <summary>Creates the authenticator from validated options.</summary>
+    public CallerAuthenticator(IOptions<CallerOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<CallerAuthenticator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        _options = options.Value;
+        _mode = _options.EffectiveMode(environment.IsDevelopment());
+        _time = time;
+        _logger = logger;
+        if (_mode == CallerMode.Jwt && _options.Authority is { } authority)
+        {
+            var metadataAddress = authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration";
+            _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
+                metadataAddress,
+                new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever { RequireHttps = !IsLoopback(authority) });
+        }
+    }
+
+    /// <summary>The mode in force.</summary>
+    public CallerMode Mode => _mode;
+
+    /// <summary>The role that grants the operations endpoints.</summary>
+    public string AdminRole => _options.AdminRole;
+
+    /// <summary>Identifies the caller from the request's <c>Authorization</c> and <c>X-MS-CLIENT-PRINCIPAL</c> headers.</summary>
+    public async Task<CallerAuthentication> AuthenticateAsync(string? authorization, string? clientPrincipal, CancellationToken cancellationToken)
+    {
+        switch (_mode)
+        {
+            case CallerMode.Development:
+                return CallerAuthentication.Success(Caller.Development);
+            case CallerMode.FunctionKeyOnly:
+                return CallerAuthentication.Success(Caller.FunctionKeyHolder);
+            case CallerMode.EasyAuth:
+                return FromClientPrincipal(clientPrincipal);
+        }
+
+        if (string.IsNullOrWhiteSpace(authorization))
+        {
+            return CallerAuthentication.Missing("Send an access token for the broker in the Authorization header (Bearer).");
+        }
+
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return new CallerAuthentication(null, "invalid_request", "The Authorization header must use the Bearer scheme.");
+        }
+
+        var token = authorization["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > MaxTokenLength)
+        {
+            return CallerAuthentication.Invalid("The bearer token is empty or too long.");
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, Parameters());
+        if (!result.IsValid)
+        {
+            var reason = Describe(result.Exception);
+            Log.TokenRejected(_logger, reason, result.Exception?.GetType().Name ?? "unknown");
+            return CallerAuthentication.Invalid(reason);
+        }
+
+        var claims = result.ClaimsIdentity;
+        var appId = claims.FindFirst("azp")?.Value ?? claims.FindFirst("appid")?.Value;
+        var objectId = claims.FindFirst("oid")?.Value;
+        var roles = claims.FindAll("roles").Select(c => c.Value).ToImmutableArray();
+        return CallerAuthentication.Success(new Caller(CallerMode.Jwt, appId, objectId, roles));
+    }
+
+    private TokenValidationParameters Parameters() => new()
+    {
+        ConfigurationManager = _metadata,
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidAudience = _options.Audience,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        ValidAlgorithms = Algorithms,
+        ClockSkew = _options.ClockSkew,
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            // Checked against the broker's clock (TimeProvider), not the machine's, like every other expiry here.
+            var now = _time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || notBefore.Value - parameters.ClockSkew <= now)
+                && expires is { } exp && now < exp + parameters.ClockSkew;
+        },
+    };
+
+    private static CallerAuthentication FromClientPrincipal(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return CallerAuthentication.Missing("App Service Authentication did not identify the caller.");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(Convert.FromBase64String(header));
+            var root = document.RootElement;
+            var roleType = root.TryGetProperty("role_typ", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : "roles";
+            string? appId = null, objectId = null;
+            var roles = ImmutableArray.CreateBuilder<string>();
+            foreach (var claim in root.GetProperty("claims").EnumerateArray())
+            {
+                var type = claim.GetProperty("typ").GetString();
+                var value = claim.GetProperty("val").GetString();
+                switch (type)
+                {
+                    case "azp" or "appid":
+                        appId ??= value;
+                        break;
+                    case "oid" or "http://schemas.microsoft.com/identity/claims/objectidentifier":
+                        objectId ??= value;
+                        break;
+                    case not null when type == roleType || type == "roles":
+                        if (value is not null)
+                        {
+                            roles.Add(value);
+                        }
+
+                        break;
+                }
+            }
+
+            return CallerAuthentication.Success(new Caller(CallerMode.EasyAuth, appId, objectId, roles.ToImmutable()));
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return CallerAuthentication.Invalid("The X-MS-CLIENT-PRINCIPAL header is malformed.");
+        }
+    }
+
+    // Fixed sentences: a validation message can quote token content, so none of it is passed on.
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => "The token has expired.",
+        SecurityTokenInvalidLifetimeException => "The token has expired or is not valid yet.",
+        SecurityTokenNotYetValidException => "The token is not valid yet.",
+        SecurityTokenInvalidAudienceException => "The token was not issued for this broker (audience).",
+        SecurityTokenInvalidIssuerException => "The token was not issued by the trusted authority.",
+        SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not accepted.",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature is not valid.",
+        SecurityTokenNoExpirationException => "The token has no expiry.",
+        SecurityTokenMalformedException or ArgumentException => "The token is malformed.",
+        _ => "The token is not valid.",
+    };
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Refused a caller token: {Reason} ({ExceptionType})")]
+        public static partial void TokenRejected(ILogger logger, string reason, string exceptionType);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Security.KeyVault.Certificates;
+using Azure.Security.KeyVault.Secrets;
+using TokenBroker.Credentials;
+
+namespace TokenBroker.Certificates;
+
+/// <summary>
+/// Reads certificates from Key Vault: the certificate object says which version is current and whether it is enabled,
+/// and the private key comes from the secret Key Vault keeps under the same name and version (Key Vault Certificate User
+/// is all the broker needs).
+/// </summary>
+internal sealed class KeyVaultCertificateSource(CertificateClient certificates, SecretClient secrets, TimeProvider time) : ICredentialSource<ClientCertificate>
+{
+    // As for secrets: two older versions cover every sane rotation.
+    private const int MaxPreviousVersions = 2;
+
+    public bool IsRemote => true;
+
+    public async ValueTask<ClientCertificate> GetLatestAsync(string name, CancellationToken cancellationToken)
+    {
+        var certificate = await CallAsync(name, () => certificates.GetCertificateAsync(name, cancellationToken));
+        if (certificate.Properties.Enabled == false)
+        {
+            throw Unavailable(name, "the latest version is disabled");
+        }
+
+        return await LoadAsync(name, certificate.Properties.Version, certificate.Cer, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<ClientCertificate>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var candidates = new List<CertificateProperties>();
+        try
+        {
+            await foreach (var properties in certificates.GetPropertiesOfCertificateVersionsAsync(name, cancellationToken))
+            {
+                if (properties.Enabled == true
+                    && properties.Version != latestVersion
+                    && (properties.ExpiresOn is null || properties.ExpiresOn > now)
+                    && (properties.NotBefore is null || properties.NotBefore <= now))
+                {
+                    candidates.Add(properties);
+                }
+            }
+        }
+        catch (RequestFailedException ex)
+        {
+            throw Unavailable(name, Describe(ex), ex);
+        }
+
+        var previous = new List<ClientCertificate>();
+        foreach (var properties in candidates.OrderByDescending(p => p.CreatedOn).Take(MaxPreviousVersions))
+        {
+            previous.Add(await LoadAsync(name, properties.Version, expectedCer: null, cancellationToken));
+        }
+
+        return previous;
+    }
+
+    private async Task<ClientCertificate> LoadAsync(string name, string version, byte[]? expectedCer, CancellationToken cancellationToken)
+    {
+        var secret = await CallAsync(name, () => secrets.GetSecretAsync(name, version, cancellationToken));
+        if (string.IsNullOrEmpty(secret.Value))
+        {
+            throw Unavailable(name, $"the secret of version {version} is empty");
+        }
+
+        try
+        {
+            var loaded = CertificateLoader.FromKeyVaultSecret(secret.Value, secret.Properties.ContentType);
+
+            // Both reads name the same version, so this only fails if the vault is mid-change; never sign with a mismatch.
+            if (expectedCer is not null && !loaded.RawData.AsSpan().SequenceEqual(expectedCer))
+            {
+                loaded.Dispose();
+                throw Unavailable(name, $"the secret of version {version} holds a different certificate");
+            }
+
+            return new ClientCertificate(loaded, version);
+        }
+        catch (CryptographicException ex)
+        {
+            throw Unavailable(name, $"the secret of version {version} is not a PKCS#12 or PEM certificate with an RSA private key", ex);
+        }
+    }
+
+    private static async Task<T> CallAsync<T>(string name, Func<Task<Response<T>>> call)
+    {
+        try
+        {
+            return (await call()).Value;
+        }
+        catch (RequestFailedException ex)
+        {
+            throw Unavailable(name, Describe(ex), ex);
+        }
+        catch (Azure.Identity.AuthenticationFailedException ex)
+        {
+            throw Unavailable(name, "the broker could not obtain a token for Key Vault", ex);
+        }
+    }
+
+    private static ClientCredentialUnavailableException Unavailable(string name, string reason, Exception? inner = null) =>
+        new("certificate", name, reason, inner);
+
+    private static string Describe(RequestFailedException ex) => ex.Status switch
+    {
+        404 => "not found in Key Vault",
+        401 or 403 => $"access denied by Key Vault (status {ex.Status}); the broker identity needs Key Vault Certificate User",
+        0 => "Key Vault could not be reached",
+        _ => $"Key Vault answered status {ex.Status}",
+    };
+}
