@@ -5,7 +5,7 @@
 
 targetScope = 'resourceGroup'
 
-import { brokerConnection, hostingPlan as hostingPlanType } from 'modules/types.bicep'
+import { accessRule, brokerConnection, hostingPlan as hostingPlanType } from 'modules/types.bicep'
 
 metadata name = 'TokenBroker'
 metadata description = 'OAuth 2.0 client-credentials token broker on Azure Functions, with Key Vault, Table Storage cache and Event Grid driven secret rotation.'
@@ -63,6 +63,9 @@ param callerAppClientId string = ''
 
 @description('Optional. Client ids of the only applications allowed to call the broker; empty admits any caller with a valid token.')
 param allowedCallerApplicationIds string[] = []
+
+@description('Optional. Who may obtain which connections: [{ appId | objectId | role, connections: { name: \'scopes\' or \'*\' } }]. Default deny; required when callerAudience is set.')
+param accessRules accessRule[] = []
 
 @description('Optional. Require an Entra ID token for the broker\'s audience at the App Service front end (authsettingsV2).')
 param enableAppServiceAuthentication bool = false
@@ -246,6 +249,9 @@ module functionApp 'modules/function-app.bicep' = {
       : callerAudience
     callerAppClientId: callerAppClientId
     allowedCallerApplicationIds: allowedCallerApplicationIds
+    accessRules: !empty(callerAudience) && empty(accessRules)
+      ? fail('accessRules must grant at least one caller when callerAudience is set (the broker denies by default)')
+      : accessRules
     enableAppServiceAuthentication: enableAppServiceAuthentication
   }
   dependsOn: [

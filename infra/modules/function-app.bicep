@@ -2,7 +2,7 @@
 // broker reads (one set per connection), publishing credentials off and, optionally, App
 // Service Authentication in front of it.
 
-import { brokerConnection, hostingPlan as hostingPlanType, identityReference } from 'types.bicep'
+import { accessRule, brokerConnection, hostingPlan as hostingPlanType, identityReference } from 'types.bicep'
 
 @description('Required. Function App name.')
 param name string
@@ -73,6 +73,9 @@ param callerAppClientId string = ''
 @description('Optional. Client ids of the only applications allowed to call; empty admits any caller with a valid token.')
 param allowedCallerApplicationIds string[] = []
 
+@description('Optional. Who may obtain which connections (default deny); required when callerAudience is set.')
+param accessRules accessRule[] = []
+
 @description('Optional. Put App Service Authentication in front of the app, requiring an Entra ID token.')
 param enableAppServiceAuthentication bool = false
 
@@ -113,12 +116,33 @@ var brokerSettings = {
   TokenBroker__Refresh__Schedule: refreshSchedule
 }
 
+// Without an audience there is no caller identity: the function key is then the only gate, and the broker must be
+// told so explicitly (it refuses to guess outside Development).
 var callerSettings = empty(callerAudience)
-  ? {}
+  ? {
+      TokenBroker__Callers__Mode: 'FunctionKeyOnly'
+    }
   : {
       TokenBroker__Callers__Authority: callerAuthority
       TokenBroker__Callers__Audience: callerAudience
     }
+
+var accessRuleSettings = reduce(
+  range(0, length(accessRules)),
+  {},
+  (settings, i) =>
+    union(
+      settings,
+      accessRules[i].?appId == null ? {} : { 'TokenBroker__Access__Rules__${i}__AppId': accessRules[i].?appId },
+      accessRules[i].?objectId == null ? {} : { 'TokenBroker__Access__Rules__${i}__ObjectId': accessRules[i].?objectId },
+      accessRules[i].?role == null ? {} : { 'TokenBroker__Access__Rules__${i}__Role': accessRules[i].?role },
+      toObject(
+        items(accessRules[i].connections),
+        grant => 'TokenBroker__Access__Rules__${i}__Connections__${grant.key}',
+        grant => grant.value
+      )
+    )
+)
 
 // App setting names are case-insensitive, so two connections differing only in case
 // would silently overwrite each other.
@@ -147,6 +171,7 @@ var appSettings = union(
   isFlexConsumption ? {} : elasticPremiumSettings,
   brokerSettings,
   callerSettings,
+  accessRuleSettings,
   connectionSettings
 )
 

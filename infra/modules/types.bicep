@@ -51,3 +51,21 @@ type identityReference = {
   @description('Object id of the identity\'s service principal.')
   principalId: string
 }
+
+@export()
+@description('A caller of the broker and what it may obtain (TokenBroker:Access:Rules). Name the caller by exactly one of appId, objectId or role.')
+type accessRule = {
+  @description('Optional. The calling application\'s client id (azp/appid).')
+  appId: string?
+
+  @description('Optional. The calling identity\'s object id (oid), e.g. a managed identity.')
+  objectId: string?
+
+  @description('Optional. An app role of the broker\'s app registration granted to the caller.')
+  role: string?
+
+  @description('Required. Connection name to the space-separated scopes the caller may obtain, or * for all the connection allows.')
+  connections: {
+    *: string
+  }
+}

@@ -159,12 +159,23 @@ public sealed class AppSettingsTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Caller_settings_are_absent_until_an_audience_is_given()
+    public void Without_an_audience_the_broker_is_told_explicitly_that_the_function_key_is_the_only_gate()
     {
-        Assert.DoesNotContain(infra.Snapshot("two-connections").AppSettings.Keys, k => k.StartsWith("TokenBroker__Callers__", StringComparison.Ordinal));
+        var settings = infra.Snapshot("two-connections").AppSettings;
+        Assert.Equal("FunctionKeyOnly", settings["TokenBroker__Callers__Mode"]);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("TokenBroker__Access__", StringComparison.Ordinal));
+    }
 
+    [Fact]
+    public void With_an_audience_callers_are_validated_and_the_access_rules_become_settings()
+    {
         var settings = infra.Snapshot("locked-down").AppSettings;
         Assert.Equal("api://tokenbroker", settings["TokenBroker__Callers__Audience"]);
         Assert.Equal(AppServiceAuthenticationTests.EntraAuthority, settings["TokenBroker__Callers__Authority"]);
+        Assert.DoesNotContain("TokenBroker__Callers__Mode", settings.Keys);
+        Assert.Equal("55555555-5555-5555-5555-555555555555", settings["TokenBroker__Access__Rules__0__AppId"]);
+        Assert.Equal("payments.read", settings["TokenBroker__Access__Rules__0__Connections__payments"]);
+        Assert.Equal("TokenBroker.Admin", settings["TokenBroker__Access__Rules__1__Role"]);
+        Assert.Equal("*", settings["TokenBroker__Access__Rules__1__Connections__payments"]);
     }
 }

@@ -20,6 +20,20 @@ param callerAppClientId = '44444444-4444-4444-4444-444444444444'
 param allowedCallerApplicationIds = [
   '55555555-5555-5555-5555-555555555555'
 ]
+param accessRules = [
+  {
+    appId: '55555555-5555-5555-5555-555555555555'
+    connections: {
+      payments: 'payments.read'
+    }
+  }
+  {
+    role: 'TokenBroker.Admin'
+    connections: {
+      payments: '*'
+    }
+  }
+]
 
 param keyVaultNetworkDefaultAction = 'Deny'
 param keyVaultAllowedIpRanges = [
