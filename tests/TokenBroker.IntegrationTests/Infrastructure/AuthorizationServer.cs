@@ -10,6 +10,11 @@ public sealed class AuthorizationServer : IAsyncDisposable
     public const string OtherClientId = "other-client";
     public const string OtherClientSecret = "integration-secret-other-31f9a7c2";
 
+    /// <summary>A service calling the broker: it obtains its own token for the broker's audience here, as it would from Entra.</summary>
+    public const string CallerClientId = "caller-app";
+    public const string CallerClientSecret = "integration-caller-secret-8e41a0d7";
+    public const string BrokerAudience = "api://tokenbroker";
+
     private readonly WebApplication _app;
 
     private AuthorizationServer(WebApplication app)
@@ -35,9 +40,29 @@ public sealed class AuthorizationServer : IAsyncDisposable
             options.AccessTokenLifetime = tokenLifetime ?? TimeSpan.FromHours(1);
             options.Clients.Add(Client(ClientId, ClientSecret));
             options.Clients.Add(Client(OtherClientId, OtherClientSecret));
+            var caller = new DevClientRegistration { ClientId = CallerClientId };
+            caller.Secrets.Add(CallerClientSecret);
+            caller.Scopes.AddRange([BrokerAudience + "/.default", "api://someone-else/.default"]);
+            options.Clients.Add(caller);
         });
         await app.StartAsync();
         return new AuthorizationServer(app);
+    }
+
+    /// <summary>A caller token from this server for <paramref name="audience"/>, obtained with the client-credentials grant.</summary>
+    public async Task<string> CallerTokenAsync(string audience = BrokerAudience)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = CallerClientId,
+            ["client_secret"] = CallerClientSecret,
+            ["scope"] = audience + "/.default",
+        }));
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("access_token").GetString()!;
     }
 
     public async ValueTask DisposeAsync()

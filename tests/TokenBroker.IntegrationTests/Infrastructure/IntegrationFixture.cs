@@ -16,6 +16,7 @@ public sealed class IntegrationFixture : IAsyncLifetime
     {
         Sink.AddSensitive(AuthorizationServer.ClientSecret);
         Sink.AddSensitive(AuthorizationServer.OtherClientSecret);
+        Sink.AddSensitive(AuthorizationServer.CallerClientSecret);
         Storage = await AzuriteServer.StartAsync();
         Authorization = await AuthorizationServer.StartAsync();
     }
@@ -42,6 +43,17 @@ public sealed class IntegrationFixture : IAsyncLifetime
         ["TokenBroker:TokenEndpoint:AttemptTimeout"] = "00:00:05",
         ["TokenBroker:TokenEndpoint:TotalTimeout"] = "00:00:10",
     };
+
+    /// <summary>Settings of a broker that validates caller tokens from the authorization server and lets the caller app have demo's api.read.</summary>
+    public Dictionary<string, string?> CallerIdentitySettings()
+    {
+        var settings = BrokerSettings();
+        settings["TokenBroker:Callers:Authority"] = Authorization.BaseUri.AbsoluteUri;
+        settings["TokenBroker:Callers:Audience"] = AuthorizationServer.BrokerAudience;
+        settings["TokenBroker:Access:Rules:0:AppId"] = AuthorizationServer.CallerClientId;
+        settings["TokenBroker:Access:Rules:0:Connections:demo"] = "api.read";
+        return settings;
+    }
 
     public static string NewTableName() => "t" + Guid.NewGuid().ToString("N")[..20];
 
