@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using TokenBroker.Benchmarks.CacheHit;
+using TokenBroker.Benchmarks.ColdBurst;
+using TokenBroker.Benchmarks.Memory;
+
+namespace TokenBroker.Benchmarks.Reporting;
+
+/// <summary>
+/// <c>in-process --out FILE [--job short|medium|default]</c>: the cache-hit benchmarks (BenchmarkDotNet, in this process so
+/// the run needs no second build), the memory footprint and the cold-burst count, written as one JSON document.
+/// </summary>
+internal static class InProcessRun
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var output = Arguments.RequiredOption(args, "--out");
+        var jobName = Arguments.Option(args, "--job") ?? "short";
+        var job = jobName switch
+        {
+            "short" => Job.ShortRun,
+            "medium" => Job.MediumRun,
+            "default" => Job.Default,
+            _ => throw new ArgumentException($"Unknown job '{jobName}': use short, medium or default."),
+        };
+
+        var config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(job.WithToolchain(InProcessEmitToolchain.Instance).WithId($"{jobName}-in-process"))
+            .WithArtifactsPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "BenchmarkDotNet.Artifacts"));
+        var summary = BenchmarkRunner.Run<CacheHitBenchmarks>(config);
+        if (summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success))
+        {
+            await Console.Error.WriteLineAsync("The cache-hit benchmarks did not run; see the BenchmarkDotNet log above.");
+            return 1;
+        }
+
+        var cacheHit = summary.Reports
+            .Select(report => new BenchmarkFigure(
+                report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                report.ResultStatistics!.Mean,
+                report.ResultStatistics.Median,
+                report.ResultStatistics.StandardDeviation,
+                report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1))
+            .ToList();
+
+        Console.WriteLine("==> memory footprint");
+        var memory = MemoryFootprint.Measure();
+        Console.WriteLine(JsonSerializer.Serialize(memory, Json));
+
+        Console.WriteLine("==> cold burst in one process");
+        var coldBurst = await ColdBurstComparison.MeasureAsync();
+        Console.WriteLine(JsonSerializer.Serialize(coldBurst, Json));
+
+        var result = new InProcessSummary(
+            DateTimeOffset.UtcNow,
+            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}",
+            $"{jobName} (in-process)",
+            cacheHit,
+            memory,
+            coldBurst);
+        await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, Json));
+        Console.WriteLine($"==> wrote {output}");
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+using TokenBroker.Benchmarks.ColdBurst;
+using TokenBroker.Benchmarks.Memory;
+using TokenBroker.Benchmarks.SteadyState;
+
+namespace TokenBroker.Benchmarks.Reporting;
+
+/// <summary>What <c>in-process</c> measured, as written to its JSON file.</summary>
+/// <param name="MeasuredOn">When the run finished.</param>
+/// <param name="Machine">Processor count, OS and runtime.</param>
+/// <param name="Job">The BenchmarkDotNet job the cache-hit benchmarks ran under.</param>
+/// <param name="CacheHit">One entry per cache-hit benchmark.</param>
+/// <param name="Memory">Bytes per cached token.</param>
+/// <param name="ColdBurst">Token requests for one burst of concurrent cold callers.</param>
+/// <param name="SteadyState">Issue item 4; null until proactive refresh exists and something measures it.</param>
+internal sealed record InProcessSummary(
+    DateTimeOffset MeasuredOn,
+    string Machine,
+    string Job,
+    IReadOnlyList<BenchmarkFigure> CacheHit,
+    MemoryFootprintResult Memory,
+    ColdBurstResult ColdBurst,
+    SteadyStateResult? SteadyState = null);

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TokenBroker.Benchmarks.ColdBurst;
+using TokenBroker.Benchmarks.Profiling;
+using TokenBroker.Benchmarks.SteadyState;
+
+namespace TokenBroker.Benchmarks.Reporting;
+
+/// <summary>
+/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--out FILE]</c>: every figure of the issue with its
+/// target and PASS or SHORT. A SHORT is a finding, not a failure; the exit code is non-zero only when a measurement is
+/// unusable (failed requests under load).
+/// </summary>
+internal static class Report
+{
+    private const double SpeedTarget = 50;
+    private const double ThroughputTarget = 0.8;
+    private const double P99Target = 1.5;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var inProcess = await ReadAsync<InProcessSummary>(Arguments.RequiredOption(args, "--in-process"));
+        var wrkDirectory = Arguments.Option(args, "--wrk");
+        var http = wrkDirectory is null ? null : HttpLoadResult.Read(wrkDirectory);
+        var allocationsDirectory = Arguments.Option(args, "--allocations");
+        var brokerAllocations = allocationsDirectory is null ? null : await ReadAsync<AllocationProfileResult>(Path.Combine(allocationsDirectory, "broker.json"));
+        var bareAllocations = allocationsDirectory is null ? null : await ReadAsync<AllocationProfileResult>(Path.Combine(allocationsDirectory, "bare.json"));
+        var coldBurstFile = Arguments.Option(args, "--cold-burst");
+        var coldBurst = coldBurstFile is null ? null : await ReadAsync<CrossInstanceColdBurstResult>(coldBurstFile);
+
+        List<ReportRow> rows =
+        [
+            .. CacheHitRows(inProcess),
+            .. HttpRows(http),
+            .. HttpCostRows(http, brokerAllocations, bareAllocations),
+            .. ColdBurstRows(coldBurst, inProcess.ColdBurst),
+            .. SteadyStateRows(inProcess.SteadyState),
+            MemoryRow(inProcess),
+        ];
+
+        Console.WriteLine();
+        Console.WriteLine($"TokenBroker performance, {inProcess.MeasuredOn:yyyy-MM-dd HH:mm} UTC, {inProcess.Machine}");
+        Console.WriteLine($"BenchmarkDotNet job: {inProcess.Job}; HTTP: {(http is null ? "not measured" : $"median of {http.Rounds} alternating wrk rounds per side")}");
+        Console.WriteLine(Table(rows));
+        foreach (var note in rows.Select(row => row.Note).OfType<string>())
+        {
+            Console.WriteLine($"Note: {note}");
+        }
+
+        var output = Arguments.Option(args, "--out");
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, rows }, InProcessRun.Json));
+        }
+
+        return rows.Any(row => row.Result == ReportRow.Invalid) ? 1 : 0;
+    }
+
+    private static IEnumerable<ReportRow> CacheHitRows(InProcessSummary summary)
+    {
+        var msal = Find(summary, "Msal");
+        foreach (var (method, label) in new[] { ("Broker", "1. cache hit vs MSAL"), ("BrokerWithHostTelemetry", "   same, metrics on (as hosted)") })
+        {
+            var broker = Find(summary, method);
+            var speedup = msal.MedianNanoseconds / broker.MedianNanoseconds;
+            yield return new ReportRow(
+                $"{label}: speed",
+                Invariant($"{speedup:N0}x faster ({broker.MedianNanoseconds:N1} ns vs {msal.MedianNanoseconds / 1000:N2} us)"),
+                Invariant($">= {SpeedTarget:N0}x"),
+                ReportRow.Verdict(speedup >= SpeedTarget));
+            yield return new ReportRow(
+                $"{label}: allocated",
+                Invariant($"{broker.AllocatedBytes:N0} B per call (MSAL {msal.AllocatedBytes:N0} B)"),
+                "0 B",
+                ReportRow.Verdict(broker.AllocatedBytes == 0));
+        }
+    }
+
+    private static IEnumerable<ReportRow> HttpRows(HttpLoadResult? http)
+    {
+        if (http is null)
+        {
+            yield return new ReportRow("2. HTTP cache hit vs bare Kestrel", "not measured", "-", ReportRow.Pending);
+            yield break;
+        }
+
+        // A run with failed requests measured something other than cache hits: it is reported, never judged.
+        var valid = http.BrokerErrors == 0 && http.BareErrors == 0;
+        var errors = valid ? string.Empty : Invariant($" [errors: broker {http.BrokerErrors}, bare {http.BareErrors}]");
+        yield return new ReportRow(
+            "2. HTTP cache hit: throughput",
+            Invariant($"{http.ThroughputRatio:N2} of bare ({http.BrokerRequestsPerSecond:N0} vs {http.BareRequestsPerSecond:N0} req/s){errors}"),
+            Invariant($">= {ThroughputTarget:N2}"),
+            valid ? ReportRow.Verdict(http.ThroughputRatio >= ThroughputTarget) : ReportRow.Invalid);
+        yield return new ReportRow(
+            "2. HTTP cache hit: p99 latency",
+            Invariant($"{http.P99Ratio:N2}x bare ({http.BrokerP99Microseconds / 1000:N2} vs {http.BareP99Microseconds / 1000:N2} ms){errors}"),
+            Invariant($"<= {P99Target:N2}x"),
+            valid ? ReportRow.Verdict(http.P99Ratio <= P99Target) : ReportRow.Invalid);
+    }
+
+    // What the broker costs per request on top of Kestrel, in the two units a shared machine does not blur: server CPU time
+    // (its inverse is the throughput ratio of a CPU-bound server) and bytes allocated.
+    private static IEnumerable<ReportRow> HttpCostRows(HttpLoadResult? http, AllocationProfileResult? broker, AllocationProfileResult? bare)
+    {
+        if (http is { CpuRatio: { } cpuRatio, BrokerCpuMicrosecondsPerRequest: { } brokerCpu, BareCpuMicrosecondsPerRequest: { } bareCpu })
+        {
+            yield return new ReportRow(
+                "   server CPU per request",
+                Invariant($"{cpuRatio:N2}x bare ({brokerCpu:N1} vs {bareCpu:N1} us): {1 / cpuRatio:N2} of bare if CPU-bound"),
+                Invariant($"<= {1 / ThroughputTarget:N2}x"),
+                ReportRow.Info);
+        }
+
+        if (broker is not null && bare is not null)
+        {
+            yield return new ReportRow(
+                "   allocated per request",
+                Invariant($"{broker.BytesPerRequest:N0} B vs {bare.BytesPerRequest:N0} B (+{broker.BytesPerRequest - bare.BytesPerRequest:N0} B)"),
+                "-",
+                ReportRow.Info);
+        }
+    }
+
+    private static IEnumerable<ReportRow> ColdBurstRows(CrossInstanceColdBurstResult? crossInstance, ColdBurstResult inProcess)
+    {
+        if (crossInstance is null)
+        {
+            yield return new ReportRow(
+                "3. cold burst (3 hosts)",
+                "-",
+                "1 token request for 1,000 callers",
+                ReportRow.Pending,
+                "3 is not measured yet: it needs cross-instance leases (docs/performance.md, items 3 and 4). The one-process burst is context, not the figure.");
+        }
+        else
+        {
+            yield return new ReportRow(
+                Invariant($"3. cold burst ({crossInstance.Hosts} hosts): requests"),
+                Invariant($"{crossInstance.TokenRequests} token requests for {crossInstance.Callers:N0} callers"),
+                "1",
+                ReportRow.Verdict(crossInstance.TokenRequests == 1));
+            yield return new ReportRow(
+                Invariant($"3. cold burst ({crossInstance.Hosts} hosts): p99"),
+                Invariant($"{crossInstance.P99Ratio:N2}x one token request ({crossInstance.P99Milliseconds:N0} vs {crossInstance.SingleRequestMilliseconds:N0} ms)"),
+                "none set",
+                ReportRow.Info);
+        }
+
+        yield return new ReportRow(
+            Invariant($"   context: {inProcess.Callers} cold callers, 1 process"),
+            Invariant($"broker {inProcess.BrokerTokenRequests}, MSAL {inProcess.MsalTokenRequests} token requests"),
+            "broker 1",
+            ReportRow.Verdict(inProcess.BrokerTokenRequests == 1));
+    }
+
+    private static IEnumerable<ReportRow> SteadyStateRows(SteadyStateResult? steady)
+    {
+        if (steady is null)
+        {
+            yield return new ReportRow(
+                "4. steady state",
+                "-",
+                "0 waits; 1 token request per lifetime",
+                ReportRow.Pending,
+                "4 is not measured yet: it needs proactive refresh (10 simulated minutes, 50 connections, 5-minute tokens; docs/performance.md).");
+            yield break;
+        }
+
+        yield return new ReportRow(
+            "4. steady state: waited on the AS",
+            Invariant($"{steady.RequestsThatWaited:N0} of {steady.RequestsAfterWarmUp:N0} requests after warm-up"),
+            "0",
+            ReportRow.Verdict(steady.RequestsThatWaited == 0));
+        yield return new ReportRow(
+            "4. steady state: token requests",
+            Invariant($"{steady.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime"),
+            "1",
+            ReportRow.Verdict(Math.Round(steady.TokenRequestsPerConnectionPerLifetime, 2) <= 1));
+    }
+
+    private static ReportRow MemoryRow(InProcessSummary summary)
+    {
+        var memory = summary.Memory;
+        return new ReportRow(
+            Invariant($"5. memory per token ({memory.Connections:N0} conn.)"),
+            Invariant($"{memory.RetainedBytesPerEntry:N0} B + token = {memory.RetainedBytesPerEntryWithToken:N0} B ({memory.TokenChars:N0}-char JWT)"),
+            "none set",
+            ReportRow.Info);
+    }
+
+    private static BenchmarkFigure Find(InProcessSummary summary, string method) =>
+        summary.CacheHit.SingleOrDefault(figure => figure.Method == method)
+            ?? throw new InvalidOperationException($"The in-process summary has no result for {method}.");
+
+    private static async Task<T> ReadAsync<T>(string file) =>
+        JsonSerializer.Deserialize<T>(await File.ReadAllTextAsync(file), InProcessRun.Json)
+            ?? throw new InvalidOperationException($"{file} is empty.");
+
+    private static string Table(List<ReportRow> rows)
+    {
+        string[] headers = ["figure", "measured", "target", "result"];
+        var cells = rows.Select(row => new[] { row.Figure, row.Measured, row.Target, row.Result }).Prepend(headers).ToList();
+        var widths = Enumerable.Range(0, headers.Length).Select(column => cells.Max(line => line[column].Length)).ToArray();
+        var text = new StringBuilder();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            text.AppendLine("| " + string.Join(" | ", cells[i].Select((cell, column) => cell.PadRight(widths[column]))) + " |");
+            if (i == 0)
+            {
+                text.AppendLine("|" + string.Join("|", widths.Select(width => new string('-', width + 2))) + "|");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
