@@ -66,9 +66,16 @@ dotnet run --no-build --project tools/TokenBroker.DevAuthorizationServer -- --ur
 pids+=($!)
 wait_for "$auth_url/.well-known/openid-configuration" authorization-server "${pids[-1]}"
 
-# The demo secret lives in a watched file, so a rotation can be rehearsed by editing it while the broker runs.
 secrets="$state/secrets.json"
-[[ -f "$secrets" ]] || printf '{\n  "demo-client-secret": "demo-secret-change-me"\n}\n' >"$secrets"
+# The demo secret and the token cache key (32 random bytes, made once per checkout: tokens in Azurite are sealed with
+# it) live in a watched file, so a rotation can be rehearsed by editing it while the broker runs.
+node -e '
+  const fs = require("fs"), crypto = require("crypto"), file = process.argv[1];
+  const secrets = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+  secrets["demo-client-secret"] ??= "demo-secret-change-me";
+  secrets["token-cache-key"] ??= crypto.randomBytes(32).toString("base64");
+  fs.writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+' "$secrets"
 
 echo "==> starting the broker on $broker_url"
 ASPNETCORE_ENVIRONMENT=Development \

@@ -49,6 +49,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<TokenBrokerMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<MemoryTokenCache>();
+        services.TryAddSingleton<TokenProtector>();
         services.TryAddSingleton<TableTokenStore>();
         services.TryAddSingleton<ClientCredentialsClient>();
         services.TryAddSingleton<SecretCache>();

@@ -99,6 +99,27 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
     }
 
     [Fact]
+    public async Task The_table_holds_no_token_in_clear_and_a_row_copied_elsewhere_does_not_open()
+    {
+        await using var broker = await fixture.StartBrokerAsync();
+        var token = (await broker.RequestTokenAsync("demo")).AccessToken!;
+        var table = broker.Services.GetRequiredService<TableClient>();
+        var entity = table.Query<TableEntity>(e => e.PartitionKey == "demo").Single();
+
+        var stored = string.Join("|", ((IDictionary<string, object>)entity).Values.Select(v => v is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : v?.ToString()));
+        Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..24], stored, StringComparison.Ordinal);
+        Assert.Equal(2, entity.GetInt32(TokenEntity.Format));
+        Assert.False(string.IsNullOrEmpty(entity.GetString(TokenEntity.KeyId)));
+
+        // The same ciphertext under another row key must not decrypt: the row is bound in the associated data.
+        var (store, _, otherKey) = Resolve(broker);
+        var moved = new TableEntity(entity) { RowKey = otherKey.RowKey };
+        await table.UpsertEntityAsync(moved, TableUpdateMode.Replace);
+        Assert.Null((await store.ReadAsync("demo", otherKey, CancellationToken.None)).Entry!.Token);
+    }
+
+    [Fact]
     public async Task Of_many_instances_racing_for_a_new_entry_exactly_one_takes_the_lease()
     {
         await using var broker = await fixture.StartBrokerAsync();

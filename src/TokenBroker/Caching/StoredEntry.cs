@@ -8,7 +8,14 @@ namespace TokenBroker.Caching;
 /// </summary>
 internal sealed record StoredEntry(string PartitionKey, string RowKey, ETag ETag)
 {
+    /// <summary>The token, once opened; null while the entry is only a lease, or when it could not be opened.</summary>
     public CachedToken? Token { get; init; }
+
+    /// <summary>The encrypted token as stored.</summary>
+    public SealedToken? Sealed { get; init; }
+
+    /// <summary>What is known of the stored token without opening it.</summary>
+    public TokenMetadata? Metadata { get; init; }
 
     /// <summary>The normalized scopes the token was requested with: what the refresh job asks for again.</summary>
     public string RequestedScope { get; init; } = string.Empty;

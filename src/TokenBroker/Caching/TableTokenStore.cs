@@ -12,7 +12,7 @@ namespace TokenBroker.Caching;
 /// ETag-conditional writes, decides which instance fetches. Table Storage being down must never fail a caller, so every
 /// storage error is logged and counted here and reported as "unavailable", a miss, or a skipped write.
 /// </summary>
-internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
+internal sealed partial class TableTokenStore(TableClient table, TokenProtector protector, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
 {
     private volatile bool _tableReady;
 
@@ -33,7 +33,7 @@ internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetr
                 Log.UnreadableEntity(logger, connection, key.RowKey, problem);
             }
 
-            return (true, entry);
+            return (true, await OpenAsync(key, entry, cancellationToken));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -98,7 +98,25 @@ internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetr
     /// <summary>Writes a fresh token and releases the lease in the same write.</summary>
     public async Task<bool> WriteTokenAsync(Connection connection, TokenCacheKey key, CachedToken token, TokenEntityContext context, CancellationToken cancellationToken)
     {
-        var entity = TokenEntity.ToEntity(key, token, context);
+        SealedToken? sealedToken;
+        try
+        {
+            sealedToken = await protector.SealAsync(key, token.AccessToken, cancellationToken);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            Failed("seal", connection.Name, ex);
+            sealedToken = null;
+        }
+
+        if (sealedToken is null)
+        {
+            // No key, no shared tier: the token is still served from memory. The lease is released.
+            await RecordFailureAsync(connection.Name, key, "encryption_key_unavailable", null, null, cancellationToken);
+            return false;
+        }
+
+        var entity = TokenEntity.ToEntity(key, token, sealedToken, context);
         if (entity is null)
         {
             Log.TokenTooLarge(logger, connection.Name, TokenEntity.MaxTokenBytes);
@@ -146,7 +164,18 @@ internal sealed partial class TableTokenStore(TableClient table, TokenBrokerMetr
     public Task TouchAsync(string connection, TokenCacheKey key, DateTimeOffset lastRequestedOn, CancellationToken cancellationToken) =>
         MergeAsync(connection, new TableEntity(key.PartitionKey, key.RowKey) { [TokenEntity.LastRequestedOn] = lastRequestedOn }, "touch", cancellationToken);
 
-    /// <summary>Every entry in the table.</summary>
+    private async Task<StoredEntry?> OpenAsync(TokenCacheKey key, StoredEntry? entry, CancellationToken cancellationToken)
+    {
+        if (entry?.Sealed is not { } sealedToken || entry.Metadata is not { } metadata)
+        {
+            return entry;
+        }
+
+        var accessToken = await protector.OpenAsync(key, sealedToken, cancellationToken);
+        return accessToken is null ? entry : entry with { Token = metadata.WithToken(accessToken) };
+    }
+
+    /// <summary>Every entry in the table, tokens left sealed (the refresh job needs only their metadata).</summary>
     public async IAsyncEnumerable<StoredEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pages = table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);

@@ -15,6 +15,12 @@ public sealed class TokenCacheOptions
     /// <summary>The table holding the tokens shared by every instance.</summary>
     public string TableName { get; set; } = "TokenCache";
 
+    /// <summary>
+    /// The secret (Key Vault, or local configuration) holding the key that encrypts tokens at rest: 32 random bytes in base64.
+    /// Rotating it is a new version of the secret; entries sealed with an older enabled version stay readable.
+    /// </summary>
+    public string EncryptionKeySecretName { get; set; } = "token-cache-key";
+
     /// <summary>A cached token is served only while more than this is left (or <see cref="SafetyMarginRatio"/> of its lifetime, whichever is smaller).</summary>
     public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -40,6 +40,13 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
             errors.Add($"{Prefix}:TableName must be 3 to 63 letters or digits, starting with a letter.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.EncryptionKeySecretName)
+            || options.EncryptionKeySecretName.Length > 127
+            || !options.EncryptionKeySecretName.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            errors.Add($"{Prefix}:EncryptionKeySecretName must be a Key Vault secret name: 1 to 127 characters, letters, digits and '-'.");
+        }
+
         if (options.SafetyMargin < TimeSpan.Zero || options.SafetyMargin > TimeSpan.FromHours(1))
         {
             errors.Add($"{Prefix}:SafetyMargin must be between 00:00:00 and 01:00:00.");

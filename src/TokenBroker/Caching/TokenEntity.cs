@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Text;
 using Azure.Data.Tables;
 
 namespace TokenBroker.Caching;
 
 /// <summary>
 /// The Table Storage shape of a cache entry: one entity per connection (partition) and fingerprint (row).
-/// The token is stored as UTF-8 in binary chunks because one property holds at most 64 KiB and some
-/// authorization servers issue tokens larger than that.
+/// The token is stored sealed (see <see cref="TokenProtector"/>), in binary chunks because one property holds at most
+/// 64 KiB and some authorization servers issue tokens larger than that.
 /// </summary>
 internal static class TokenEntity
 {
@@ -20,8 +19,8 @@ internal static class TokenEntity
     /// <summary>The largest token, in UTF-8 bytes, one entity can hold.</summary>
     public const int MaxTokenBytes = ChunkBytes * MaxChunks;
 
-    // Bumped whenever the layout changes, so an old instance never misreads a new entity.
-    public const int CurrentFormat = 1;
+    // Bumped whenever the layout changes, so an old instance never misreads a new entity. 2: the token is sealed (AES-256-GCM).
+    public const int CurrentFormat = 2;
 
     public const string Format = nameof(Format);
     public const string RequestedScope = nameof(RequestedScope);
@@ -35,6 +34,9 @@ internal static class TokenEntity
     public const string TokenEndpoint = nameof(TokenEndpoint);
     public const string TokenBytes = nameof(TokenBytes);
     public const string Chunks = nameof(Chunks);
+    public const string KeyId = nameof(KeyId);
+    public const string Nonce = nameof(Nonce);
+    public const string Tag = nameof(Tag);
     public const string LastRequestedOn = nameof(LastRequestedOn);
     public const string LeaseOwner = nameof(LeaseOwner);
     public const string LeaseUntil = nameof(LeaseUntil);
@@ -61,9 +63,9 @@ internal static class TokenEntity
         };
 
     /// <summary>The whole entity for a fresh token, lease released; null when the token is too large for one entity.</summary>
-    public static TableEntity? ToEntity(TokenCacheKey key, CachedToken token, TokenEntityContext context)
+    public static TableEntity? ToEntity(TokenCacheKey key, CachedToken token, SealedToken sealedToken, TokenEntityContext context)
     {
-        var bytes = Encoding.UTF8.GetBytes(token.AccessToken);
+        var bytes = sealedToken.Ciphertext;
         if (bytes.Length > MaxTokenBytes)
         {
             return null;
@@ -88,6 +90,9 @@ internal static class TokenEntity
             [RejectedUntil] = Never,
             [TokenBytes] = bytes.Length,
             [Chunks] = chunks,
+            [KeyId] = sealedToken.KeyId,
+            [Nonce] = sealedToken.Nonce,
+            [Tag] = sealedToken.Tag,
         };
 
         for (var i = 0; i < chunks; i++)
@@ -99,7 +104,7 @@ internal static class TokenEntity
         return entity;
     }
 
-    /// <summary>Reads an entity back; its token is null when there is none yet or when it cannot be trusted (see <paramref name="problem"/>).</summary>
+    /// <summary>Reads an entity back, token still sealed; the seal is null when there is none yet or when it cannot be trusted (see <paramref name="problem"/>).</summary>
     public static StoredEntry? FromEntity(TableEntity entity, out string? problem)
     {
         problem = null;
@@ -109,9 +114,16 @@ internal static class TokenEntity
             return null;
         }
 
+        var sealedToken = ReadSealed(entity, out problem);
         return new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag)
         {
-            Token = ReadToken(entity, out problem),
+            Sealed = sealedToken,
+            Metadata = sealedToken is null ? null : new TokenMetadata(
+                entity.GetString(TokenType) ?? "Bearer",
+                entity.GetString(Scope) ?? string.Empty,
+                entity.GetDateTimeOffset(AcquiredOn)!.Value,
+                entity.GetDateTimeOffset(ExpiresOn)!.Value,
+                entity.GetString(SecretVersion) ?? string.Empty),
             RequestedScope = entity.GetString(RequestedScope) ?? string.Empty,
             RefreshAt = entity.GetDateTimeOffset(RefreshAt),
             LastRequestedOn = entity.GetDateTimeOffset(LastRequestedOn),
@@ -124,7 +136,7 @@ internal static class TokenEntity
         };
     }
 
-    private static CachedToken? ReadToken(TableEntity entity, out string? problem)
+    private static SealedToken? ReadSealed(TableEntity entity, out string? problem)
     {
         problem = null;
         var chunks = entity.GetInt32(Chunks);
@@ -136,7 +148,11 @@ internal static class TokenEntity
         var length = entity.GetInt32(TokenBytes);
         var acquiredOn = entity.GetDateTimeOffset(AcquiredOn);
         var expiresOn = entity.GetDateTimeOffset(ExpiresOn);
-        if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || acquiredOn is null || expiresOn is null)
+        var keyId = entity.GetString(KeyId);
+        var nonce = entity.GetBinary(Nonce);
+        var tag = entity.GetBinary(Tag);
+        if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || acquiredOn is null || expiresOn is null
+            || string.IsNullOrEmpty(keyId) || nonce is null || tag is null)
         {
             problem = "missing or invalid properties";
             return null;
@@ -163,12 +179,6 @@ internal static class TokenEntity
             return null;
         }
 
-        return new CachedToken(
-            Encoding.UTF8.GetString(bytes),
-            entity.GetString(TokenType) ?? "Bearer",
-            entity.GetString(Scope) ?? string.Empty,
-            acquiredOn.Value,
-            expiresOn.Value,
-            entity.GetString(SecretVersion) ?? string.Empty);
+        return new SealedToken(keyId, nonce, bytes, tag);
     }
 }

@@ -81,7 +81,7 @@ public sealed partial class TokenRefreshJob
                 continue;
             }
 
-            if (entry.Token is null || entry.RefreshAt is not { } refreshAt || refreshAt <= now)
+            if (entry.Metadata is null || entry.RefreshAt is not { } refreshAt || refreshAt <= now)
             {
                 due.Add((connection, scopes));
             }

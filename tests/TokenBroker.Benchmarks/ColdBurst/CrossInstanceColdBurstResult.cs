@@ -1,15 +1,36 @@
 namespace TokenBroker.Benchmarks.ColdBurst;
 
 /// <summary>
-/// Issue item 3, once cross-instance leases exist: a cold burst spread over several broker hosts that share one Table
-/// Storage. Whatever measures it writes this record as JSON and passes the file to <c>report --cold-burst</c>.
+/// Issue item 3: cold bursts spread over several broker hosts that share one Table Storage and one authorization server,
+/// as <c>cold-burst</c> writes it for <c>report --cold-burst</c>. Latencies are medians over the rounds.
 /// </summary>
 /// <param name="Hosts">Broker hosts sharing the Table tier (the issue: 3).</param>
-/// <param name="Callers">Concurrent cold callers for one connection (the issue: 1,000).</param>
-/// <param name="TokenRequests">Token requests the authorization server received (target: 1).</param>
+/// <param name="Callers">Concurrent cold callers for one connection per burst (the issue: 1,000).</param>
+/// <param name="TokenRequests">Token requests the authorization server received in the worst burst (target: 1).</param>
 /// <param name="P99Milliseconds">The callers' 99th-percentile latency.</param>
-/// <param name="SingleRequestMilliseconds">One token request's latency at the same authorization server, for scale.</param>
-internal sealed record CrossInstanceColdBurstResult(int Hosts, int Callers, int TokenRequests, double P99Milliseconds, double SingleRequestMilliseconds)
+/// <param name="SingleRequestMilliseconds">One cold request through a host, alone, on a fresh connection: the yardstick.</param>
+/// <param name="Rounds">Bursts measured, each after its own lone cold request.</param>
+/// <param name="Failures">Callers that got no token, over all rounds (a burst with failures is not judged).</param>
+/// <param name="P50Milliseconds">The callers' median latency.</param>
+/// <param name="MaxMilliseconds">The slowest caller.</param>
+/// <param name="DirectTokenRequestMilliseconds">One token request straight to the authorization server.</param>
+/// <param name="PeerPollIntervalMilliseconds">TokenBroker:Refresh:PeerPollInterval of the hosts: how often a host without the lease looks for the holder's token.</param>
+/// <param name="RoundDetails">Every round.</param>
+internal sealed record CrossInstanceColdBurstResult(
+    int Hosts,
+    int Callers,
+    int TokenRequests,
+    double P99Milliseconds,
+    double SingleRequestMilliseconds,
+    int Rounds = 1,
+    int Failures = 0,
+    double P50Milliseconds = 0,
+    double MaxMilliseconds = 0,
+    double DirectTokenRequestMilliseconds = 0,
+    double PeerPollIntervalMilliseconds = 0,
+    IReadOnlyList<ColdBurstRound>? RoundDetails = null)
 {
     public double P99Ratio => P99Milliseconds / SingleRequestMilliseconds;
+
+    public double P50Ratio => P50Milliseconds / SingleRequestMilliseconds;
 }

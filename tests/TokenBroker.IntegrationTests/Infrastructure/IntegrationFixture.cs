@@ -12,11 +12,15 @@ public sealed class IntegrationFixture : IAsyncLifetime
 
     public SensitiveValueSink Sink { get; } = new();
 
+    /// <summary>The key that seals tokens in the shared table, shared by every broker of the run like a vault secret would be.</summary>
+    public static string CacheEncryptionKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public async Task InitializeAsync()
     {
         Sink.AddSensitive(AuthorizationServer.ClientSecret);
         Sink.AddSensitive(AuthorizationServer.OtherClientSecret);
         Sink.AddSensitive(AuthorizationServer.CallerClientSecret);
+        Sink.AddSensitive(CacheEncryptionKey);
         Storage = await AzuriteServer.StartAsync();
         Authorization = await AuthorizationServer.StartAsync();
     }
@@ -36,6 +40,7 @@ public sealed class IntegrationFixture : IAsyncLifetime
         ["TokenBroker:Connections:other:AuthMethod"] = "client_secret_post",
         ["TokenBroker:Secrets:demo-secret"] = AuthorizationServer.ClientSecret,
         ["TokenBroker:Secrets:other-secret"] = AuthorizationServer.OtherClientSecret,
+        ["TokenBroker:Secrets:token-cache-key"] = CacheEncryptionKey,
         ["TokenBroker:TokenCache:ConnectionString"] = Storage.ConnectionString,
         ["TokenBroker:TokenCache:TableName"] = table ?? NewTableName(),
         ["TokenBroker:TokenEndpoint:MaxRetryAttempts"] = "1",

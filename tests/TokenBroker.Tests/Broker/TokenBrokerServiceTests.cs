@@ -52,8 +52,12 @@ public sealed class TokenBrokerServiceTests : IDisposable
         var now = _harness.Time.GetUtcNow();
         var stored = new CachedToken("from-another-instance", "Bearer", "api.read", now.AddMinutes(-5), now.AddMinutes(55), "v1");
         _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>("payments", It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string pk, string rk, IEnumerable<string> _, CancellationToken _) =>
-                Response.FromValue(TokenEntity.ToEntity(Key(pk, rk), stored, new TokenEntityContext("api.read", "payments-client", new Uri("https://x.test/t"), now.AddMinutes(40), now))!, Mock.Of<Response>()));
+            .Returns(async (string pk, string rk, IEnumerable<string> _, CancellationToken _) =>
+            {
+                var sealedToken = await _harness.Services.GetRequiredService<TokenProtector>().SealAsync(Key(pk, rk), stored.AccessToken, CancellationToken.None);
+                var entity = TokenEntity.ToEntity(Key(pk, rk), stored, sealedToken!, new TokenEntityContext("api.read", "payments-client", new Uri("https://x.test/t"), now.AddMinutes(40), now))!;
+                return (NullableResponse<TableEntity>)Response.FromValue(entity, Mock.Of<Response>());
+            });
 
         var result = await Get();
 

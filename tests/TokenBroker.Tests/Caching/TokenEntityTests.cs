@@ -1,3 +1,4 @@
+using System.Text;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 
@@ -6,6 +7,11 @@ namespace TokenBroker.Tests.Caching;
 public sealed class TokenEntityTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static SealedToken Seal(CachedToken token) => Seal(token.AccessToken);
+
+    // The layout does not care what the bytes are; TokenProtectorTests cover the encryption.
+    private static SealedToken Seal(string token) => new("key-1", new byte[12], Encoding.UTF8.GetBytes(token), new byte[16]);
+
     private static readonly TokenEntityContext Context = new("a", "c", new Uri("https://x.test/token"), Now.AddMinutes(45), Now);
     private static readonly TokenCacheKey Key = TokenCacheKey.Create("payments", new Uri("https://x.test/token"), "c", ClientAuthMethod.ClientSecretBasic, ScopeSet.Parse("a"));
 
@@ -19,13 +25,14 @@ public sealed class TokenEntityTests
     {
         var token = new CachedToken(new string('t', size), "Bearer", "a", Now, Now.AddHours(1), "v7");
 
-        var entity = TokenEntity.ToEntity(Key, token, Context)!;
+        var entity = TokenEntity.ToEntity(Key, token, Seal(token), Context)!;
         var read = TokenEntity.FromEntity(entity, out var problem);
 
         Assert.Null(problem);
-        Assert.Equal(token.AccessToken, read!.Token!.AccessToken);
-        Assert.Equal(token.ExpiresOn, read.Token.ExpiresOn);
-        Assert.Equal("v7", read.Token.SecretVersion);
+        Assert.Equal(token.AccessToken, Encoding.UTF8.GetString(read!.Sealed!.Ciphertext));
+        Assert.Equal("key-1", read.Sealed.KeyId);
+        Assert.Equal(token.ExpiresOn, read.Metadata!.ExpiresOn);
+        Assert.Equal("v7", read.Metadata.SecretVersion);
         Assert.Equal(Now.AddMinutes(45), read.RefreshAt);
         Assert.Equal("a", read.RequestedScope);
         Assert.All(entity.Where(p => p.Value is byte[]), p => Assert.True(((byte[])p.Value).Length <= TokenEntity.ChunkBytes));
@@ -37,26 +44,26 @@ public sealed class TokenEntityTests
         var value = string.Concat(Enumerable.Repeat("ü€😀", 30_000));
         var token = new CachedToken(value, "Bearer", "a", Now, Now.AddHours(1), "v");
 
-        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, Context)!, out _);
+        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, Seal(token), Context)!, out _);
 
-        Assert.Equal(value, read!.Token!.AccessToken);
+        Assert.Equal(value, Encoding.UTF8.GetString(read!.Sealed!.Ciphertext));
     }
 
     [Fact]
     public void A_token_larger_than_an_entity_can_hold_is_refused()
     {
         var token = new CachedToken(new string('t', TokenEntity.MaxTokenBytes + 1), "Bearer", "a", Now, Now.AddHours(1), "v");
-        Assert.Null(TokenEntity.ToEntity(Key, token, Context));
+        Assert.Null(TokenEntity.ToEntity(Key, token, Seal(token), Context));
     }
 
     [Fact]
     public void An_entity_with_missing_chunks_is_unreadable_not_wrong()
     {
         var token = new CachedToken(new string('t', 100_000), "Bearer", "a", Now, Now.AddHours(1), "v");
-        var entity = TokenEntity.ToEntity(Key, token, Context)!;
+        var entity = TokenEntity.ToEntity(Key, token, Seal(token), Context)!;
         entity.Remove(TokenEntity.ChunkName(1));
 
-        Assert.Null(TokenEntity.FromEntity(entity, out var problem)!.Token);
+        Assert.Null(TokenEntity.FromEntity(entity, out var problem)!.Sealed);
         Assert.NotNull(problem);
     }
 
@@ -76,7 +83,7 @@ public sealed class TokenEntityTests
     [Fact]
     public void An_entity_of_an_unknown_format_is_not_read()
     {
-        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), Context)!;
+        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), Seal("t"), Context)!;
         entity[TokenEntity.Format] = 99;
         Assert.Null(TokenEntity.FromEntity(entity, out _));
     }

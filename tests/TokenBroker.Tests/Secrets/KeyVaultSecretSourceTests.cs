@@ -48,6 +48,8 @@ public sealed class KeyVaultSecretSourceTests
         var client = new Mock<SecretClient>();
         client.Setup(c => c.GetSecretAsync("payments-secret", null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(Secret("kv-value", "v1"), Mock.Of<Response>()));
+        client.Setup(c => c.GetSecretAsync("token-cache-key", null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Response.FromValue(Secret(Convert.ToBase64String(new byte[32]), "k1"), Mock.Of<Response>()));
         using var harness = new CoreHarness(new Dictionary<string, string?>
         {
             ["TokenBroker:KeyVaultUri"] = "https://vault.vault.azure.net/",

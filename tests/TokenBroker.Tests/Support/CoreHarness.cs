@@ -17,6 +17,8 @@ internal sealed class CoreHarness : IDisposable
 {
     public const string Secret = "unit-test-secret-8f2b41c9e07d";
 
+    public static readonly string CacheKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public CoreHarness(IDictionary<string, string?>? settings = null, IHostEnvironment? environment = null, SecretClient? secretClient = null)
     {
         var values = new Dictionary<string, string?>
@@ -27,6 +29,7 @@ internal sealed class CoreHarness : IDisposable
             ["TokenBroker:Connections:payments:Scopes"] = "api.read",
             ["TokenBroker:Connections:payments:AllowedScopes"] = "api.read api.write api.admin",
             ["TokenBroker:Secrets:payments-secret"] = Secret,
+            ["TokenBroker:Secrets:token-cache-key"] = CacheKey,
             ["TokenBroker:TokenEndpoint:MaxRetryAttempts"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -17,6 +17,8 @@ internal sealed class VaultMock
     public VaultMock(string secretName)
     {
         SecretName = secretName;
+
+        ServeCacheKey(Client);
         Client.Setup(c => c.GetSecretAsync(secretName, It.IsAny<string?>(), It.IsAny<CancellationToken>()))
             .Returns((string _, string? version, CancellationToken _) => Task.FromResult(Get(version)));
         Client.Setup(c => c.GetPropertiesOfSecretVersionsAsync(secretName, It.IsAny<CancellationToken>()))
@@ -24,6 +26,17 @@ internal sealed class VaultMock
     }
 
     public string SecretName { get; }
+
+    /// <summary>Serves the token cache's encryption key, which lives in the same vault as every other secret.</summary>
+    public static void ServeCacheKey(Mock<SecretClient> client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var properties = SecretModelFactory.SecretProperties(new Uri("https://vault.vault.azure.net/secrets/token-cache-key/k1"), name: "token-cache-key", version: "k1");
+        properties.Enabled = true;
+        var secret = SecretModelFactory.KeyVaultSecret(properties, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        client.Setup(c => c.GetSecretAsync("token-cache-key", It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Response.FromValue(secret, Mock.Of<Response>()));
+    }
 
     public Mock<SecretClient> Client { get; } = new();
 

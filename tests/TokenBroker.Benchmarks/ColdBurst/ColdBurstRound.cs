@@ -1,0 +1,26 @@
+namespace TokenBroker.Benchmarks.ColdBurst;
+
+/// <summary>One round of issue item 3: a lone cold request, then the burst, each on a connection nobody asked for yet.</summary>
+/// <param name="Round">1-based.</param>
+/// <param name="SingleRequestMilliseconds">The lone cold request through one host (table miss, lease, token request, table write).</param>
+/// <param name="DirectTokenRequestMilliseconds">One token request sent straight to the authorization server, for scale.</param>
+/// <param name="TokenRequests">Token requests the authorization server received during the burst (target: 1).</param>
+/// <param name="Failures">Callers that got no token.</param>
+/// <param name="DistinctTokens">Different access tokens handed to the callers (1 when every host served the same one).</param>
+/// <param name="P50Milliseconds">Median caller latency.</param>
+/// <param name="P99Milliseconds">99th-percentile caller latency.</param>
+/// <param name="MaxMilliseconds">Slowest caller.</param>
+/// <param name="BurstMilliseconds">From releasing the callers to the last response.</param>
+/// <param name="HostP99Milliseconds">p99 of each host's callers: the lease holder's callers wait for the token request, the others also for their next poll.</param>
+internal sealed record ColdBurstRound(
+    int Round,
+    double SingleRequestMilliseconds,
+    double DirectTokenRequestMilliseconds,
+    int TokenRequests,
+    int Failures,
+    int DistinctTokens,
+    double P50Milliseconds,
+    double P99Milliseconds,
+    double MaxMilliseconds,
+    double BurstMilliseconds,
+    IReadOnlyList<double> HostP99Milliseconds);

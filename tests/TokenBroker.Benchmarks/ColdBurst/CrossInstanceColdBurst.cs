@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using TokenBroker.Benchmarks.Reporting;
+
+namespace TokenBroker.Benchmarks.ColdBurst;
+
+/// <summary>
+/// <c>cold-burst --storage CONNECTION-STRING --out FILE [--hosts 3] [--callers 1000] [--rounds 3] [--peer-poll-ms 100]</c>:
+/// issue item 3. Starts the development authorization server and N standalone broker hosts in this process, all on
+/// loopback, the hosts sharing one fresh table. Each round first times one cold request alone, then releases the burst on
+/// another connection nobody asked for yet, so the two are measured side by side on the same warm processes.
+/// </summary>
+internal static class CrossInstanceColdBurst
+{
+    private const string ConnectionPrefix = "cb";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var storage = Arguments.RequiredOption(args, "--storage");
+        var output = Arguments.RequiredOption(args, "--out");
+        var hostCount = IntOption(args, "--hosts", 3);
+        var callers = IntOption(args, "--callers", 1000);
+        var rounds = IntOption(args, "--rounds", 3);
+        var peerPoll = TimeSpan.FromMilliseconds(IntOption(args, "--peer-poll-ms", 100));
+
+        await using var server = await LocalAuthorizationServer.StartAsync();
+        var settings = Settings(server, storage, peerPoll, hostCount, rounds);
+        var hosts = new List<BrokerHostInstance>();
+        try
+        {
+            for (var i = 0; i < hostCount; i++)
+            {
+                hosts.Add(await BrokerHostInstance.StartAsync(settings));
+            }
+
+            Console.WriteLine($"==> {hostCount} broker hosts ({string.Join(", ", hosts.Select(h => h.BaseAddress))}) on table {settings["TokenBroker:TokenCache:TableName"]}, authorization server {server.TokenEndpoint}");
+            using var callerPool = new TokenCallers(callers);
+            await WarmUpAsync(server, hosts, callerPool, callers);
+
+            var results = new List<ColdBurstRound>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                var result = await MeasureRoundAsync(server, hosts, callerPool, callers, round);
+                results.Add(result);
+                Console.WriteLine(Invariant(
+                    $"    round {round}: single cold request {result.SingleRequestMilliseconds:N1} ms (direct to the AS {result.DirectTokenRequestMilliseconds:N1} ms); " +
+                    $"burst of {callers:N0}: {result.TokenRequests} token request(s), {result.Failures} failures, {result.DistinctTokens} distinct token(s), " +
+                    $"p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms, max {result.MaxMilliseconds:N1} ms, all done in {result.BurstMilliseconds:N1} ms; " +
+                    $"p99 per host {string.Join(" / ", result.HostP99Milliseconds.Select(p => p.ToString("N1", CultureInfo.InvariantCulture)))} ms"));
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+
+            var summary = new CrossInstanceColdBurstResult(
+                hostCount,
+                callers,
+                results.Max(r => r.TokenRequests),
+                Percentile.Median(results.Select(r => r.P99Milliseconds)),
+                Percentile.Median(results.Select(r => r.SingleRequestMilliseconds)),
+                rounds,
+                results.Sum(r => r.Failures),
+                Percentile.Median(results.Select(r => r.P50Milliseconds)),
+                results.Max(r => r.MaxMilliseconds),
+                Percentile.Median(results.Select(r => r.DirectTokenRequestMilliseconds)),
+                peerPoll.TotalMilliseconds,
+                results);
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(summary, InProcessRun.Json));
+            Console.WriteLine(Invariant($"==> median p99 {summary.P99Milliseconds:N1} ms = {summary.P99Ratio:N2}x the lone cold request ({summary.SingleRequestMilliseconds:N1} ms); wrote {output}"));
+            return summary.Failures == 0 ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    // Connections are only names here: the same client at the same server, each its own partition in the shared table, so
+    // each is cold until its first request. warm-N and warm-burst serve the warm-up; single-R and burst-R the rounds.
+    private static Dictionary<string, string?> Settings(LocalAuthorizationServer server, string storage, TimeSpan peerPoll, int hosts, int rounds)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenBroker:TokenCache:ConnectionString"] = storage,
+            ["TokenBroker:TokenCache:TableName"] = "coldburst" + Guid.NewGuid().ToString("N")[..12],
+            ["TokenBroker:Secrets:bench-secret"] = LocalAuthorizationServer.ClientSecret,
+            ["TokenBroker:Secrets:token-cache-key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["TokenBroker:Refresh:PeerPollInterval"] = peerPoll.ToString("c", CultureInfo.InvariantCulture),
+
+            // The refresh job lists the table once a minute; it has nothing to do with a burst and would only add noise.
+            ["TokenBroker:Refresh:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var names = Enumerable.Range(1, hosts).Select(i => $"warm-{i}")
+            .Append("warm-burst")
+            .Concat(Enumerable.Range(1, rounds).SelectMany(r => new[] { $"single-{r}", $"burst-{r}" }));
+        foreach (var name in names)
+        {
+            var prefix = $"TokenBroker:Connections:{ConnectionPrefix}-{name}:";
+            settings[prefix + "TokenEndpoint"] = server.TokenEndpoint.AbsoluteUri;
+            settings[prefix + "ClientId"] = LocalAuthorizationServer.ClientId;
+            settings[prefix + "SecretName"] = "bench-secret";
+            settings[prefix + "Scopes"] = LocalAuthorizationServer.Scope;
+        }
+
+        return settings;
+    }
+
+    // A cold request on every host JITs the whole cold path there (table miss, lease, token request, table write); a first
+    // burst JITs the path of the hosts that lose the lease and opens the callers' connections, so the measured rounds pay
+    // neither compilation nor TCP handshakes, on either side of the comparison.
+    private static async Task WarmUpAsync(LocalAuthorizationServer server, List<BrokerHostInstance> hosts, TokenCallers callers, int burst)
+    {
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            Check(await callers.CallAsync(i, hosts[i].TokenRoute(Connection($"warm-{i + 1}"))), "a warm-up request");
+        }
+
+        var (samples, _) = await callers.BurstAsync(hosts, Connection("warm-burst"), burst);
+        foreach (var sample in samples)
+        {
+            Check(sample, "a warm-up burst");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await server.TimeDirectRequestAsync(callers.Http);
+        }
+    }
+
+    private static async Task<ColdBurstRound> MeasureRoundAsync(
+        LocalAuthorizationServer server, List<BrokerHostInstance> hosts, TokenCallers callers, int burst, int round)
+    {
+        Settle();
+        var before = server.TokenRequests;
+        var single = await callers.CallAsync((round - 1) % hosts.Count, hosts[(round - 1) % hosts.Count].TokenRoute(Connection($"single-{round}")));
+        Check(single, "the lone cold request");
+        if (server.TokenRequests - before != 1)
+        {
+            throw new InvalidOperationException($"The lone cold request caused {server.TokenRequests - before} token requests instead of 1.");
+        }
+
+        var direct = await server.TimeDirectRequestAsync(callers.Http);
+
+        Settle();
+        before = server.TokenRequests;
+        var (samples, elapsed) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
+        var tokenRequests = server.TokenRequests - before;
+
+        var latencies = samples.Select(s => s.Milliseconds).ToArray();
+        return new ColdBurstRound(
+            round,
+            single.Milliseconds,
+            direct,
+            tokenRequests,
+            samples.Count(s => !TokenCallers.Succeeded(s)),
+            samples.Where(TokenCallers.Succeeded).Select(TokenCallers.AccessToken).Distinct(StringComparer.Ordinal).Count(),
+            Percentile.Of(latencies, 50),
+            Percentile.Of(latencies, 99),
+            latencies.Max(),
+            elapsed.TotalMilliseconds,
+            [.. Enumerable.Range(0, hosts.Count).Select(h => Percentile.Of(samples.Where(s => s.Host == h).Select(s => s.Milliseconds), 99))]);
+    }
+
+    // The same starting heap before both sides of the comparison, so neither inherits the other's garbage.
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    private static string Connection(string name) => $"{ConnectionPrefix}-{name}";
+
+    private static void Check(CallerSample sample, string what)
+    {
+        if (!TokenCallers.Succeeded(sample))
+        {
+            throw new InvalidOperationException($"{what} got HTTP {sample.Status} and no token: {System.Text.Encoding.UTF8.GetString(sample.Body)}");
+        }
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) =>
+        Arguments.Option(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace TokenBroker.Benchmarks.ColdBurst;
+
+/// <summary>
+/// The load generator: callers POSTing to the brokers' token route with no body (the connection's default scopes), each
+/// timing its own request. One connection pool, with room for every caller at once, serves all hosts.
+/// </summary>
+internal sealed class TokenCallers : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public TokenCallers(int maxConcurrency)
+    {
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConcurrency,
+            UseProxy = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public HttpClient Http => _http;
+
+    public async Task<CallerSample> CallAsync(int host, Uri route)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _http.PostAsync(route, content: null);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        return new CallerSample(host, Stopwatch.GetElapsedTime(started).TotalMilliseconds, (int)response.StatusCode, body);
+    }
+
+    /// <summary>
+    /// <paramref name="callers"/> requests for <paramref name="connection"/>, spread round-robin over the hosts and released
+    /// together: every one is in flight before the first token can exist.
+    /// </summary>
+    public async Task<(CallerSample[] Samples, TimeSpan Elapsed)> BurstAsync(IReadOnlyList<BrokerHostInstance> hosts, string connection, int callers)
+    {
+        var routes = hosts.Select(host => host.TokenRoute(connection)).ToArray();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = Enumerable.Range(0, callers).Select(async caller =>
+        {
+            await gate.Task;
+            return await CallAsync(caller % routes.Length, routes[caller % routes.Length]);
+        }).ToArray();
+        var started = Stopwatch.GetTimestamp();
+        gate.SetResult();
+        var samples = await Task.WhenAll(calls);
+        return (samples, Stopwatch.GetElapsedTime(started));
+    }
+
+    public static bool Succeeded(CallerSample sample) => sample.Status == (int)HttpStatusCode.OK && AccessToken(sample) is not null;
+
+    public static string? AccessToken(CallerSample sample)
+    {
+        if (sample.Body.Length == 0)
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(sample.Body);
+        return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("access_token", out var token)
+            ? token.GetString()
+            : null;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
