@@ -25,6 +25,7 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
         // The Functions worker creates function instances itself; the standalone host resolves them from here.
         services.TryAddSingleton<TokenFunction>();
         services.TryAddSingleton<HealthFunction>();
+        services.TryAddSingleton<OperationsFunctions>();
 
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(TokenBrokerMetrics.MeterName));

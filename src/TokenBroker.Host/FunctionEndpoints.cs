@@ -20,10 +20,19 @@ internal static class FunctionEndpoints
         endpoints.MapPost(RoutePrefix + TokenFunction.Route, static context =>
             {
                 var function = context.RequestServices.GetRequiredService<TokenFunction>();
-                var connection = context.Request.RouteValues["connection"] as string ?? string.Empty;
-                return ExecuteAsync(context, function.RunAsync(context.Request, connection, context.RequestAborted));
+                return ExecuteAsync(context, function.RunAsync(context.Request, Connection(context), context.RequestAborted));
             })
             .WithMetadata(new FunctionRoute(TokenFunction.Name, AuthorizationLevel.Function));
+
+        endpoints.MapGet(RoutePrefix + OperationsFunctions.ListRoute, static context =>
+                ExecuteAsync(context, context.RequestServices.GetRequiredService<OperationsFunctions>().ListAsync(context.Request, context.RequestAborted)))
+            .WithMetadata(new FunctionRoute(OperationsFunctions.ListName, AuthorizationLevel.Function));
+        endpoints.MapPost(RoutePrefix + OperationsFunctions.RefreshRoute, static context =>
+                ExecuteAsync(context, context.RequestServices.GetRequiredService<OperationsFunctions>().RefreshAsync(context.Request, Connection(context), context.RequestAborted)))
+            .WithMetadata(new FunctionRoute(OperationsFunctions.RefreshName, AuthorizationLevel.Function));
+        endpoints.MapPost(RoutePrefix + OperationsFunctions.EvictRoute, static context =>
+                ExecuteAsync(context, context.RequestServices.GetRequiredService<OperationsFunctions>().EvictAsync(context.Request, Connection(context), context.RequestAborted)))
+            .WithMetadata(new FunctionRoute(OperationsFunctions.EvictName, AuthorizationLevel.Function));
 
         endpoints.MapGet(RoutePrefix + HealthFunction.Route, static context =>
             {
@@ -32,6 +41,8 @@ internal static class FunctionEndpoints
             })
             .WithMetadata(new FunctionRoute(HealthFunction.Name, AuthorizationLevel.Anonymous));
     }
+
+    private static string Connection(HttpContext context) => context.Request.RouteValues["connection"] as string ?? string.Empty;
 
     private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)
     {

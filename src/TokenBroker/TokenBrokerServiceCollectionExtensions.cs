@@ -14,6 +14,7 @@ using TokenBroker.Acquisition;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
+using TokenBroker.Operations;
 using TokenBroker.Diagnostics;
 using TokenBroker.Refresh;
 using TokenBroker.Rotation;
@@ -87,6 +88,7 @@ public static class TokenBrokerServiceCollectionExtensions
         AddTokenEndpointClient(services);
         services.AddClientAuthentication();
         services.AddAccessControl(configuration);
+        services.AddOperations(configuration);
         return services;
     }
 

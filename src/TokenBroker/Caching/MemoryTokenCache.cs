@@ -57,6 +57,19 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
 
     public void Remove(TokenCacheKey key) => _entries.TryRemove(key.Value, out _);
 
+    /// <summary>Forgets every token of a connection (an eviction).</summary>
+    public int RemoveConnection(string partitionKey)
+    {
+        var prefix = partitionKey + "/";
+        var removed = 0;
+        foreach (var key in _entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            removed += _entries.TryRemove(key, out _) ? 1 : 0;
+        }
+
+        return removed;
+    }
+
     /// <summary>Whether <paramref name="token"/> may be served at <paramref name="now"/> under the safety margin.</summary>
     public bool IsServable(CachedToken token, DateTimeOffset now) => now < ServeUntil(token);
 

@@ -218,6 +218,71 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
         }
     }
 
+    /// <summary>The partition holding one generation entity per evicted connection (not a connection name: '~' is not allowed in those).</summary>
+    public const string GenerationPartition = "~generation";
+
+    /// <summary>Every connection's eviction generation; empty when the table cannot be read.</summary>
+    public async Task<Dictionary<string, long>> ReadGenerationsAsync(CancellationToken cancellationToken)
+    {
+        var generations = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {GenerationPartition}"), cancellationToken: cancellationToken))
+            {
+                generations[entity.RowKey] = entity.GetInt64("Generation") ?? 0;
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No table yet: nothing was ever evicted.
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            Failed("generations", "(all)", ex);
+        }
+
+        return generations;
+    }
+
+    /// <summary>Moves a connection's generation forward (ETag-guarded, retried on conflict) so every instance drops its tokens.</summary>
+    public async Task<long> BumpGenerationAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(GenerationPartition, partitionKey, cancellationToken: cancellationToken);
+            try
+            {
+                if (!current.HasValue || current.Value is null)
+                {
+                    await table.AddEntityAsync(new TableEntity(GenerationPartition, partitionKey) { ["Generation"] = 1L }, cancellationToken);
+                    return 1;
+                }
+
+                var next = (current.Value.GetInt64("Generation") ?? 0) + 1;
+                await table.UpdateEntityAsync(new TableEntity(GenerationPartition, partitionKey) { ["Generation"] = next }, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return next;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 10)
+            {
+                // Another instance bumped it at the same moment; read again.
+            }
+        }
+    }
+
+    /// <summary>Deletes every entry of a connection.</summary>
+    public async Task<int> DeleteConnectionAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
     /// <summary>Deletes an entry unless it changed since it was read.</summary>
     public async Task<bool> DeleteAsync(StoredEntry entry, CancellationToken cancellationToken)
     {

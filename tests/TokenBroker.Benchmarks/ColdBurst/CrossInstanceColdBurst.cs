@@ -42,11 +42,9 @@ internal static class CrossInstanceColdBurst
             {
                 var result = await MeasureRoundAsync(server, hosts, callerPool, callers, round);
                 results.Add(result);
-                Console.WriteLine(Invariant(
-                    $"    round {round}: single cold request {result.SingleRequestMilliseconds:N1} ms (direct to the AS {result.DirectTokenRequestMilliseconds:N1} ms); " +
-                    $"burst of {callers:N0}: {result.TokenRequests} token request(s), {result.Failures} failures, {result.DistinctTokens} distinct token(s), " +
-                    $"p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms, max {result.MaxMilliseconds:N1} ms, all done in {result.BurstMilliseconds:N1} ms; " +
-                    $"p99 per host {string.Join(" / ", result.HostP99Milliseconds.Select(p => p.ToString("N1", CultureInfo.InvariantCulture)))} ms"));
+                var hostP99 = string.Join(" / ", result.HostP99Milliseconds.Select(p => p.ToString("N1", CultureInfo.InvariantCulture)));
+                Console.WriteLine(Invariant($"    round {round}: lone cold request {result.SingleRequestMilliseconds:N1} ms (straight to the server {result.DirectTokenRequestMilliseconds:N1} ms)"));
+                Console.WriteLine(Invariant($"      burst of {callers:N0}: {result.TokenRequests} token request(s), {result.Failures} failures, {result.DistinctTokens} distinct token(s), p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms, max {result.MaxMilliseconds:N1} ms, last answer after {result.BurstMilliseconds:N1} ms; p99 per host {hostP99} ms"));
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
 

@@ -7,12 +7,14 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using TokenBroker.Benchmarks.CacheHit;
 using TokenBroker.Benchmarks.ColdBurst;
 using TokenBroker.Benchmarks.Memory;
+using TokenBroker.Benchmarks.SteadyState;
 
 namespace TokenBroker.Benchmarks.Reporting;
 
 /// <summary>
-/// <c>in-process --out FILE [--job short|medium|default]</c>: the cache-hit benchmarks (BenchmarkDotNet, in this process so
-/// the run needs no second build), the memory footprint and the cold-burst count, written as one JSON document.
+/// <c>in-process --out FILE [--job short|medium|default] [--storage CONNECTION-STRING]</c>: the cache-hit benchmarks
+/// (BenchmarkDotNet, in this process so the run needs no second build), the memory footprint, the cold-burst count and,
+/// given a Table Storage (Azurite), the steady state under simulated time, written as one JSON document.
 /// </summary>
 internal static class InProcessRun
 {
@@ -22,6 +24,7 @@ internal static class InProcessRun
     {
         var output = Arguments.RequiredOption(args, "--out");
         var jobName = Arguments.Option(args, "--job") ?? "short";
+        var storage = Arguments.Option(args, "--storage");
         var job = jobName switch
         {
             "short" => Job.ShortRun,
@@ -57,13 +60,26 @@ internal static class InProcessRun
         var coldBurst = await ColdBurstComparison.MeasureAsync();
         Console.WriteLine(JsonSerializer.Serialize(coldBurst, Json));
 
+        SteadyStateResult? steadyState = null;
+        if (storage is null)
+        {
+            Console.WriteLine("==> steady state: skipped (it needs a Table Storage: --storage CONNECTION-STRING)");
+        }
+        else
+        {
+            Console.WriteLine("==> steady state under simulated time");
+            steadyState = await SteadyStateSimulation.MeasureAsync(storage);
+            Console.WriteLine(JsonSerializer.Serialize(steadyState, Json));
+        }
+
         var result = new InProcessSummary(
             DateTimeOffset.UtcNow,
             $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}",
             $"{jobName} (in-process)",
             cacheHit,
             memory,
-            coldBurst);
+            coldBurst,
+            steadyState);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, Json));
         Console.WriteLine($"==> wrote {output}");
         return 0;

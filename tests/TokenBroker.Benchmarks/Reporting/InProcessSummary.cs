@@ -11,7 +11,7 @@ namespace TokenBroker.Benchmarks.Reporting;
 /// <param name="CacheHit">One entry per cache-hit benchmark.</param>
 /// <param name="Memory">Bytes per cached token.</param>
 /// <param name="ColdBurst">Token requests for one burst of concurrent cold callers.</param>
-/// <param name="SteadyState">Issue item 4; null until proactive refresh exists and something measures it.</param>
+/// <param name="SteadyState">Issue item 4; null when the run had no Table Storage to measure it against.</param>
 internal sealed record InProcessSummary(
     DateTimeOffset MeasuredOn,
     string Machine,

@@ -1,19 +1,39 @@
 namespace TokenBroker.Benchmarks.SteadyState;
 
 /// <summary>
-/// Issue item 4, once proactive refresh exists: continuous requests over simulated time (<c>FakeTimeProvider</c>), many
-/// connections, short-lived tokens. Whatever measures it sets <see cref="Reporting.InProcessSummary.SteadyState"/>.
+/// Issue item 4: continuous requests over simulated time (<c>FakeTimeProvider</c>), many connections, short-lived tokens,
+/// as <see cref="SteadyStateSimulation"/> measures it into <see cref="Reporting.InProcessSummary.SteadyState"/>.
 /// </summary>
-/// <param name="Connections">Connections requested round-robin (the issue: 50).</param>
+/// <param name="Connections">Connections requested every simulated second once they have joined (the issue: 50).</param>
 /// <param name="SimulatedMinutes">Simulated duration (the issue: 10).</param>
 /// <param name="TokenLifetimeMinutes">Lifetime of each token (the issue: 5).</param>
-/// <param name="RequestsAfterWarmUp">Requests counted after every connection had its first token.</param>
-/// <param name="RequestsThatWaited">Of those, requests that waited on the authorization server (target: 0).</param>
-/// <param name="TokenRequestsPerConnectionPerLifetime">Token requests per connection per token lifetime (target: 1).</param>
+/// <param name="RequestsAfterWarmUp">Requests after the warm-up of one token lifetime, when every connection had its first token.</param>
+/// <param name="RequestsThatWaited">Of those, requests that waited on the authorization server: that did not complete synchronously (target: 0).</param>
+/// <param name="TokenRequestsPerConnectionPerLifetime">Token requests after warm-up / (connections × lifetimes after warm-up) (target: 1).</param>
+/// <param name="Requests">Every request, warm-up included.</param>
+/// <param name="ColdRequests">Requests that waited during the warm-up: each connection's first.</param>
+/// <param name="TokenRequests">Every token request, warm-up included.</param>
+/// <param name="TokenRequestsAfterWarmUp">Token requests after warm-up.</param>
+/// <param name="RefreshesStartedByHits">Background refreshes started by a hit inside the refresh window.</param>
+/// <param name="RefreshesByJob">Refreshes the refresh job made itself (it runs every simulated minute).</param>
+/// <param name="MeanRefreshIntervalMinutes">Mean simulated time between two token requests of one connection.</param>
+/// <param name="ShortestRefreshIntervalMinutes">Shortest such interval: no connection fetched twice for one token.</param>
+/// <param name="PolicyTokenRequestsPerLifetime">What the refresh policy predicts: one request each (window ratio − half the jitter) of a lifetime.</param>
+/// <param name="FloorTokenRequestsPerLifetime">The least any schedule with 0 waits can do: a token is served only until its safety margin.</param>
 internal sealed record SteadyStateResult(
     int Connections,
     double SimulatedMinutes,
     double TokenLifetimeMinutes,
     long RequestsAfterWarmUp,
     long RequestsThatWaited,
-    double TokenRequestsPerConnectionPerLifetime);
+    double TokenRequestsPerConnectionPerLifetime,
+    long Requests = 0,
+    long ColdRequests = 0,
+    int TokenRequests = 0,
+    int TokenRequestsAfterWarmUp = 0,
+    int RefreshesStartedByHits = 0,
+    int RefreshesByJob = 0,
+    double MeanRefreshIntervalMinutes = 0,
+    double ShortestRefreshIntervalMinutes = 0,
+    double PolicyTokenRequestsPerLifetime = 0,
+    double FloorTokenRequestsPerLifetime = 0);

@@ -42,7 +42,7 @@ internal sealed class BrokerCore : IAsyncDisposable
     /// <param name="authorizationServerLatency">How long the stub takes to answer a token request.</param>
     public static async Task<BrokerCore> StartAsync(bool withHostTelemetry = false, TimeSpan? authorizationServerLatency = null)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["TokenBroker:Connections:payments:TokenEndpoint"] = "https://login.microsoftonline.com/4b6c2a3e-9f1d-4e8a-b7c5-1d2e3f4a5b6c/oauth2/v2.0/token",

@@ -57,11 +57,27 @@ public sealed class FunctionMetadataTests
         Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
     }
 
+    [Theory]
+    [InlineData(OperationsFunctions.ListName, "get", "ops/connections")]
+    [InlineData(OperationsFunctions.RefreshName, "post", "ops/connections/{connection}/refresh")]
+    [InlineData(OperationsFunctions.EvictName, "post", "ops/connections/{connection}/evict")]
+    public void Operations_functions_sit_behind_the_function_key(string name, string method, string route)
+    {
+        var trigger = Trigger(name);
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+    }
+
     [Fact]
     public void Every_function_is_accounted_for()
     {
         Assert.Equal(
-            new[] { HealthFunction.Name, RefreshTokensFunction.Name, SecretRotationEventsFunction.Name, TokenFunction.Name }.Order(),
+            new[]
+            {
+                HealthFunction.Name, RefreshTokensFunction.Name, SecretRotationEventsFunction.Name, TokenFunction.Name,
+                OperationsFunctions.ListName, OperationsFunctions.RefreshName, OperationsFunctions.EvictName,
+            }.Order(),
             Functions.Select(f => f.GetProperty("name").GetString()!).Order());
     }
 }

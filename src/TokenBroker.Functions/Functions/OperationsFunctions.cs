@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TokenBroker.Access;
+using TokenBroker.Functions.Http;
+using TokenBroker.Operations;
+
+namespace TokenBroker.Functions.Functions;
+
+/// <summary>
+/// The operations endpoints: connection status, forced refresh and eviction. Behind the function key like every route,
+/// and then only for callers holding the admin app role or presenting the admin key (<c>x-tokenbroker-admin-key</c>).
+/// </summary>
+public sealed class OperationsFunctions(OperationsService operations, CallerAuthenticator callers)
+{
+    /// <summary>The listing function's name.</summary>
+    public const string ListName = "OpsListConnections";
+
+    /// <summary>The refresh function's name.</summary>
+    public const string RefreshName = "OpsRefreshConnection";
+
+    /// <summary>The eviction function's name.</summary>
+    public const string EvictName = "OpsEvictConnection";
+
+    /// <summary>The listing route.</summary>
+    public const string ListRoute = "ops/connections";
+
+    /// <summary>The refresh route.</summary>
+    public const string RefreshRoute = "ops/connections/{connection}/refresh";
+
+    /// <summary>The eviction route.</summary>
+    public const string EvictRoute = "ops/connections/{connection}/evict";
+
+    /// <summary>The header carrying the admin key.</summary>
+    public const string AdminKeyHeader = "x-tokenbroker-admin-key";
+
+    /// <summary>Every connection with its cache status (expiry, last refresh, last error, secret version; never a token).</summary>
+    [Function(ListName)]
+    public async Task<IActionResult> ListAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ListRoute)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        await AdmitAsync(request, cancellationToken)
+            ?? OperationsJson.Result(await operations.ListAsync(cancellationToken), OperationsJson.Default.IReadOnlyListConnectionStatus);
+
+    /// <summary>Fetches new tokens for the connection now.</summary>
+    [Function(RefreshName)]
+    public async Task<IActionResult> RefreshAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = RefreshRoute)] HttpRequest request,
+        string connection,
+        CancellationToken cancellationToken)
+    {
+        if (await AdmitAsync(request, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var results = await operations.RefreshAsync(connection, cancellationToken);
+        return results is null
+            ? NotFound(connection)
+            : OperationsJson.Result(new RefreshResultBody(connection, [.. results.Select(Item)]), OperationsJson.Default.RefreshResultBody);
+    }
+
+    /// <summary>Drops the connection's tokens on every instance.</summary>
+    [Function(EvictName)]
+    public async Task<IActionResult> EvictAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = EvictRoute)] HttpRequest request,
+        string connection,
+        CancellationToken cancellationToken)
+    {
+        if (await AdmitAsync(request, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        return await operations.EvictAsync(connection, cancellationToken)
+            ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray())
+            : NotFound(connection);
+    }
+
+    private async Task<IActionResult?> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await callers.AuthenticateAsync(request.Headers.Authorization, request.Headers[CallerAuthenticator.EasyAuthHeader], cancellationToken);
+        var identified = caller.Caller ?? Caller.FunctionKeyHolder;
+        if (await operations.IsAdminAsync(identified, request.Headers[AdminKeyHeader], cancellationToken))
+        {
+            return null;
+        }
+
+        return caller.Succeeded && caller.Caller!.Mode is CallerMode.Jwt or CallerMode.EasyAuth
+            ? new ProblemResult(StatusCodes.Status403Forbidden, ProblemCode.CallerNotAllowed, "Caller not allowed", "The operations endpoints need the admin app role or the admin key.")
+            : new ProblemResult(StatusCodes.Status401Unauthorized, ProblemCode.Unauthorized, "Unauthorized", "The operations endpoints need the admin app role or the admin key.")
+            {
+                WwwAuthenticate = "Bearer",
+            };
+    }
+
+    private static ProblemResult NotFound(string connection) =>
+        ProblemResult.From(new TokenError(TokenErrorKind.ConnectionNotFound, ConnectionNameForMessage(connection)));
+
+    private static string ConnectionNameForMessage(string connection) =>
+        Connections.ConnectionName.IsValid(connection) ? $"No connection named '{connection}' is configured." : $"A connection name is {Connections.ConnectionName.Rule}.";
+
+    private static RefreshResultItem Item(TokenResult result) => result.Succeeded
+        ? new RefreshResultItem(result.Token.Scope, true, result.Token.ExpiresOn, result.Token.SecretVersion, null)
+        : new RefreshResultItem(result.Error.Detail, false, null, null, ProblemCode.For(result.Error.Kind).Code);
+}

@@ -1,0 +1,9 @@
+namespace TokenBroker.Operations;
+
+/// <summary>What operators see of one connection: its settings that are not secret, and each cached entry. Never a token.</summary>
+/// <param name="Name">The connection.</param>
+/// <param name="TokenEndpoint">Its token endpoint.</param>
+/// <param name="ClientId">Its client id.</param>
+/// <param name="AuthMethod">How it authenticates.</param>
+/// <param name="Entries">Its cache entries, one per scope set.</param>
+public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries);

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Caching;
+
+namespace TokenBroker.Operations;
+
+/// <summary>
+/// Makes an eviction on one instance take effect on all: each instance polls the connections' generation stamps and drops
+/// the memory tier of any connection whose stamp moved. One small query per interval, off the request path.
+/// </summary>
+internal sealed partial class EvictionWatcher(
+    TableTokenStore store,
+    MemoryTokenCache memory,
+    TimeProvider time,
+    IOptions<OperationsOptions> options,
+    ILogger<EvictionWatcher> logger) : BackgroundService
+{
+    private Dictionary<string, long>? _known;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await CheckAsync(stoppingToken);
+            await Task.Delay(options.Value.EvictionPollInterval, time, stoppingToken);
+        }
+    }
+
+    internal async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var current = await store.ReadGenerationsAsync(cancellationToken);
+        if (_known is not null)
+        {
+            foreach (var (partition, generation) in current)
+            {
+                if (_known.GetValueOrDefault(partition) != generation)
+                {
+                    var dropped = memory.RemoveConnection(partition);
+                    Log.Evicted(logger, partition, generation, dropped);
+                }
+            }
+        }
+
+        // The first read only learns the stamps: an instance that starts after an eviction has nothing stale to drop.
+        _known = current;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Connection {Connection} was evicted elsewhere (generation {Generation}); dropped {Dropped} tokens from memory")]
+        public static partial void Evicted(ILogger logger, string connection, long generation, int dropped);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Access;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Coordination;
+using TokenBroker.Secrets;
+
+namespace TokenBroker.Operations;
+
+/// <summary>
+/// What operators can do: see every connection's cache status, force a refresh, and evict a connection's tokens on every
+/// instance. Admitted are callers holding the admin app role, and holders of the admin key (a secret, so it rotates like one).
+/// </summary>
+public sealed partial class OperationsService
+{
+    private readonly ConnectionRegistry _connections;
+    private readonly TableTokenStore _store;
+    private readonly MemoryTokenCache _memory;
+    private readonly CoordinatedFetcher _fetcher;
+    private readonly TokenBrokerService _broker;
+    private readonly SecretCache _secrets;
+    private readonly CallerAuthenticator _callers;
+    private readonly TimeProvider _time;
+    private readonly OperationsOptions _options;
+    private readonly ILogger<OperationsService> _logger;
+
+    internal OperationsService(
+        ConnectionRegistry connections,
+        TableTokenStore store,
+        MemoryTokenCache memory,
+        CoordinatedFetcher fetcher,
+        ITokenBroker broker,
+        SecretCache secrets,
+        CallerAuthenticator callers,
+        TimeProvider time,
+        IOptions<OperationsOptions> options,
+        ILogger<OperationsService> logger)
+    {
+        _connections = connections;
+        _store = store;
+        _memory = memory;
+        _fetcher = fetcher;
+        _broker = (TokenBrokerService)broker;
+        _secrets = secrets;
+        _callers = callers;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
+    public async Task<bool> IsAdminAsync(Caller caller, string? presentedKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Mode == CallerMode.Development || caller.HasRole(_callers.AdminRole))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(presentedKey) || presentedKey.Length > 512)
+        {
+            return false;
+        }
+
+        try
+        {
+            var expected = await _secrets.GetAsync(_options.AdminKeySecretName, cancellationToken);
+            return CryptographicOperations.FixedTimeEquals(
+                SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey)),
+                SHA256.HashData(Encoding.UTF8.GetBytes(expected.Value)));
+        }
+        catch (SecretUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every connection and its cache entries.</summary>
+    public async Task<IReadOnlyList<ConnectionStatus>> ListAsync(CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<string, List<CacheEntryStatus>>(StringComparer.Ordinal);
+        var now = _time.GetUtcNow();
+        await foreach (var entry in _store.ListAsync(cancellationToken))
+        {
+            var held = Latest(entry.RejectedUntil, entry.RetryAfterUntil);
+            var status = new CacheEntryStatus(
+                entry.RequestedScope,
+                entry.Metadata?.ExpiresOn,
+                entry.Metadata?.AcquiredOn,
+                entry.RefreshAt,
+                entry.LastRequestedOn,
+                entry.Metadata?.SecretVersion,
+                entry.LastError,
+                held > now ? held : null);
+            if (!entries.TryGetValue(entry.PartitionKey, out var list))
+            {
+                entries[entry.PartitionKey] = list = [];
+            }
+
+            list.Add(status);
+        }
+
+        return [.. _connections.All
+            .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(c => new ConnectionStatus(
+                c.Name,
+                c.TokenEndpoint.AbsoluteUri,
+                c.ClientId,
+                ClientAuthMethodNames.ToName(c.AuthMethod),
+                entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? []))];
+    }
+
+    /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>
+    public async Task<IReadOnlyList<TokenResult>?> RefreshAsync(string connection, CancellationToken cancellationToken)
+    {
+        if (!ConnectionName.IsValid(connection) || !_connections.TryGet(connection, out var target))
+        {
+            return null;
+        }
+
+        _fetcher.ClearLocalHolds(target);
+        var scopeSets = new HashSet<ScopeSet> { target.DefaultScopes };
+        await foreach (var entry in _store.ListAsync(cancellationToken))
+        {
+            if (entry.PartitionKey == target.DefaultCacheKey.PartitionKey
+                && ScopeSet.TryParse(entry.RequestedScope, out var scopes, out _)
+                && scopes.IsSubsetOf(target.AllowedScopes))
+            {
+                scopeSets.Add(scopes);
+            }
+        }
+
+        var results = new List<TokenResult>();
+        foreach (var scopes in scopeSets)
+        {
+            results.Add((await _broker.RefreshAsync(target, scopes, FetchMode.Forced, cancellationToken)).Result);
+        }
+
+        Log.Refreshed(_logger, target.Name, results.Count, results.Count(r => r.Succeeded));
+        return results;
+    }
+
+    /// <summary>
+    /// Drops a connection's tokens everywhere: the shared entries, this instance's memory, and, through the generation
+    /// stamp every instance polls, every other instance's memory within <see cref="OperationsOptions.EvictionPollInterval"/>.
+    /// </summary>
+    public async Task<bool> EvictAsync(string connection, CancellationToken cancellationToken)
+    {
+        if (!ConnectionName.IsValid(connection) || !_connections.TryGet(connection, out var target))
+        {
+            return false;
+        }
+
+        var partition = target.DefaultCacheKey.PartitionKey;
+        var generation = await _store.BumpGenerationAsync(partition, cancellationToken);
+        var deleted = await _store.DeleteConnectionAsync(partition, cancellationToken);
+        var dropped = _memory.RemoveConnection(partition);
+        _fetcher.ClearLocalHolds(target);
+        Log.Evicted(_logger, target.Name, generation, deleted, dropped);
+        return true;
+    }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a > b ? a : b ?? a;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Operations: refreshed connection {Connection}: {Succeeded} of {Count} scope sets succeeded")]
+        public static partial void Refreshed(ILogger logger, string connection, int count, int succeeded);
+
+        [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Operations: evicted connection {Connection} (generation {Generation}): {Deleted} shared entries deleted, {Dropped} dropped from this instance's memory")]
+        public static partial void Evicted(ILogger logger, string connection, long generation, int deleted, int dropped);
+    }
+}

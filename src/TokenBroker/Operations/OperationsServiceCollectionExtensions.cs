@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Access;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Coordination;
+using TokenBroker.Secrets;
+
+namespace TokenBroker.Operations;
+
+/// <summary>Registers the operations service and the eviction watcher.</summary>
+internal static class OperationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).ValidateOnStart()
+            .Validate(o => o.EvictionPollInterval >= TimeSpan.FromMilliseconds(100) && o.EvictionPollInterval <= TimeSpan.FromMinutes(5), $"{OperationsOptions.SectionName}:EvictionPollInterval must be between 00:00:00.1 and 00:05:00.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AdminKeySecretName), $"{OperationsOptions.SectionName}:AdminKeySecretName must not be empty.");
+        services.TryAddSingleton(sp => new OperationsService(
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<TableTokenStore>(),
+            sp.GetRequiredService<MemoryTokenCache>(),
+            sp.GetRequiredService<CoordinatedFetcher>(),
+            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<SecretCache>(),
+            sp.GetRequiredService<CallerAuthenticator>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<OperationsOptions>>(),
+            sp.GetRequiredService<ILogger<OperationsService>>()));
+        services.AddHostedService<EvictionWatcher>();
+        return services;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using TokenBroker.Acquisition;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Refresh;
+
+namespace TokenBroker.Benchmarks.SteadyState;
+
+/// <summary>
+/// Issue item 4: 50 connections with 5-minute tokens under continuous requests for 10 simulated minutes. The broker core
+/// is composed with <c>AddTokenBroker</c>, a <see cref="FakeTimeProvider"/> as its clock, Azurite as its table and
+/// <see cref="OpaqueTokenEndpoint"/> as the authorization server. Every simulated second each connection gets one request;
+/// every simulated minute the refresh job runs first, as the timer would. A request "waited on the authorization server"
+/// when <c>GetTokenAsync</c> did not complete synchronously: that is exactly a memory miss. Between steps the simulation
+/// waits for every background refresh a hit started, so the clock never moves under unfinished work and the result does
+/// not depend on the machine's speed.
+/// </summary>
+internal static class SteadyStateSimulation
+{
+    public const int Connections = 50;
+
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Duration = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan TimerPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<SteadyStateResult> MeasureAsync(string storageConnectionString)
+    {
+        var clock = new FakeTimeProvider(Start);
+        using var endpoint = new OpaqueTokenEndpoint(clock, Start, Lifetime);
+        using var host = Build(storageConnectionString, clock, endpoint);
+        await host.StartAsync();
+        try
+        {
+            return await SimulateAsync(host.Services, clock, endpoint);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static async Task<SteadyStateResult> SimulateAsync(IServiceProvider services, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
+    {
+        var broker = services.GetRequiredService<ITokenBroker>();
+        var job = services.GetRequiredService<TokenRefreshJob>();
+        var memory = services.GetRequiredService<MemoryTokenCache>();
+        var registry = services.GetRequiredService<ConnectionRegistry>();
+        using var refreshes = new RefreshCounter(services.GetRequiredService<IMeterFactory>());
+
+        var names = Enumerable.Range(0, Connections).Select(Name).ToArray();
+        var keys = names.Select(name => registry.TryGet(name, out var connection) ? connection.DefaultCacheKey : throw new InvalidOperationException($"No connection {name}.")).ToArray();
+
+        // Connections join one after another over the first lifetime, as callers would, so their refreshes fall at every
+        // phase of the 5-minute window measured after warm-up. Joined all at once, every connection would refresh exactly
+        // once inside that window by coincidence of phase (at about 7.2 minutes), whatever the policy.
+        var joinInterval = Lifetime / Connections;
+
+        long requests = 0, requestsAfterWarmUp = 0, waitsAfterWarmUp = 0, coldRequests = 0;
+        int startedByHits = 0, byJob = 0;
+        for (var elapsed = TimeSpan.Zero; elapsed < Duration; elapsed += Step)
+        {
+            if (elapsed > TimeSpan.Zero && elapsed.Ticks % TimerPeriod.Ticks == 0)
+            {
+                var report = await job.RunAsync(isPastDue: false, CancellationToken.None);
+                byJob += report.Refreshed;
+            }
+
+            var now = clock.GetUtcNow();
+            var afterWarmUp = elapsed >= Lifetime;
+            var expectedRefreshes = refreshes.Count;
+            var misses = new List<Task<TokenResult>>();
+            for (var i = 0; i < Connections && joinInterval * i <= elapsed; i++)
+            {
+                // The broker starts a background refresh on a hit at or past the entry's refresh point; the previous one has
+                // finished (the step before settled), so this hit is the one that starts it.
+                if (memory.TryGet(keys[i], now, out var entry) && now >= entry.RefreshAt)
+                {
+                    expectedRefreshes++;
+                    startedByHits++;
+                }
+
+                var pending = broker.GetTokenAsync(names[i], null, CancellationToken.None);
+                requests++;
+                requestsAfterWarmUp += afterWarmUp ? 1 : 0;
+                if (pending.IsCompletedSuccessfully)
+                {
+                    Check(pending.Result, names[i]);
+                    continue;
+                }
+
+                waitsAfterWarmUp += afterWarmUp ? 1 : 0;
+                coldRequests += afterWarmUp ? 0 : 1;
+                misses.Add(pending.AsTask());
+            }
+
+            foreach (var result in await Task.WhenAll(misses))
+            {
+                Check(result, "a connection");
+            }
+
+            await refreshes.WaitForAsync(expectedRefreshes, SettleTimeout);
+            if (refreshes.Failed > 0)
+            {
+                throw new InvalidOperationException($"A refresh failed at {elapsed}; see the log above.");
+            }
+
+            clock.Advance(Step);
+        }
+
+        if (endpoint.UnexpectedRequests > 0)
+        {
+            throw new InvalidOperationException($"The broker sent {endpoint.UnexpectedRequests} requests that were not token requests.");
+        }
+
+        return Result(services, endpoint.Issued, requests, requestsAfterWarmUp, waitsAfterWarmUp, coldRequests, startedByHits, byJob);
+    }
+
+    private static SteadyStateResult Result(
+        IServiceProvider services, IReadOnlyList<IssuedToken> issued, long requests, long requestsAfterWarmUp, long waitsAfterWarmUp, long coldRequests, int startedByHits, int byJob)
+    {
+        var lifetimesAfterWarmUp = (Duration - Lifetime) / Lifetime;
+        var afterWarmUp = issued.Count(token => token.Elapsed >= Lifetime);
+        var intervals = issued
+            .GroupBy(token => token.Connection, StringComparer.Ordinal)
+            .SelectMany(group =>
+            {
+                var times = group.Select(token => token.Elapsed).Order().ToArray();
+                return times.Zip(times.Skip(1), (previous, next) => (next - previous).TotalMinutes);
+            })
+            .ToArray();
+
+        // What the configured policy predicts for this lifetime, and the floor any schedule without waits must respect.
+        var refresh = services.GetRequiredService<IOptions<RefreshOptions>>().Value;
+        var margin = services.GetRequiredService<IOptions<TokenCacheOptions>>().Value.MarginFor(Lifetime);
+        var refreshPoint = Max(Lifetime * refresh.WindowRatio, Lifetime - refresh.BeforeExpiry) - (Lifetime * (refresh.JitterRatio / 2));
+
+        return new SteadyStateResult(
+            Connections,
+            Duration.TotalMinutes,
+            Lifetime.TotalMinutes,
+            requestsAfterWarmUp,
+            waitsAfterWarmUp,
+            afterWarmUp / (Connections * lifetimesAfterWarmUp),
+            requests,
+            coldRequests,
+            issued.Count,
+            afterWarmUp,
+            startedByHits,
+            byJob,
+            intervals.Length == 0 ? 0 : intervals.Average(),
+            intervals.Length == 0 ? 0 : intervals.Min(),
+            Lifetime / refreshPoint,
+            Lifetime / (Lifetime - margin));
+    }
+
+    private static IHost Build(string storageConnectionString, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenBroker:TokenCache:ConnectionString"] = storageConnectionString,
+            ["TokenBroker:TokenCache:TableName"] = "steadystate" + Guid.NewGuid().ToString("N")[..12],
+            ["TokenBroker:Secrets:steady-secret"] = "steady-state-secret-7c1e9a",
+            ["TokenBroker:Secrets:token-cache-key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["TokenBroker:TokenEndpoint:MaxRetryAttempts"] = "0",
+        };
+        foreach (var name in Enumerable.Range(0, Connections).Select(Name))
+        {
+            var prefix = $"TokenBroker:Connections:{name}:";
+            settings[prefix + "TokenEndpoint"] = $"https://as.steady-state.test/{name}/token";
+            settings[prefix + "ClientId"] = "steady-client";
+            settings[prefix + "SecretName"] = "steady-secret";
+            settings[prefix + "Scopes"] = "api.read";
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddTokenBroker(builder.Configuration);
+
+        // The factory would dispose a handler it created when the handler's lifetime ends; this one lives as long as the host.
+        builder.Services.AddHttpClient(ClientCredentialsClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => endpoint)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return builder.Build();
+    }
+
+    private static string Name(int index) => $"c{index:D2}";
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static void Check(TokenResult result, string connection)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"A request for {connection} failed: {result.Error.Kind} {result.Error.Detail}");
+        }
+    }
+}
