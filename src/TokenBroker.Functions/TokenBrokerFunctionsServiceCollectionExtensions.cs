@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
@@ -26,6 +27,14 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
         services.TryAddSingleton<TokenFunction>();
         services.TryAddSingleton<HealthFunction>();
         services.TryAddSingleton<OperationsFunctions>();
+
+        // Caller ids are logged for audit, classified so a deployment can pseudonymize them (an HMAC redactor) without a
+        // code change; anything classified that has no redactor of its own is erased rather than written.
+        services.AddRedaction(redaction =>
+        {
+            redaction.SetRedactor<NullRedactor>(TokenBrokerTaxonomy.CallerIdentifier);
+            redaction.SetFallbackRedactor<ErasingRedactor>();
+        });
 
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(TokenBrokerMetrics.MeterName));

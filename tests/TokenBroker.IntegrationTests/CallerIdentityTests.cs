@@ -31,6 +31,21 @@ public sealed class CallerIdentityTests(IntegrationFixture fixture)
     }
 
     [Fact]
+    public async Task Caller_ids_are_classified_so_a_deployment_can_redact_them_in_logs()
+    {
+        await using var broker = await fixture.StartBrokerAsync(
+            fixture.CallerIdentitySettings(),
+            services => services.AddRedaction(redaction => redaction.SetRedactor<Microsoft.Extensions.Compliance.Redaction.ErasingRedactor>(TokenBroker.Diagnostics.TokenBrokerTaxonomy.CallerIdentifier)));
+        var logged = fixture.Sink.EmittedCount;
+
+        await CallAsync(broker, "other", await CallerTokenAsync());
+
+        var lines = fixture.Sink.Emitted.Skip(logged).ToList();
+        Assert.Contains(lines, line => line.Contains("Access denied: caller  connection other", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("Access denied: caller caller-app", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task No_token_is_401_with_a_bearer_challenge()
     {
         await using var broker = await fixture.StartBrokerAsync(fixture.CallerIdentitySettings());

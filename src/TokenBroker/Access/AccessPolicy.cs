@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Connections;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Access;
 
@@ -13,13 +15,17 @@ public sealed partial class AccessPolicy
 {
     private readonly (Func<Caller, bool> Matches, FrozenDictionary<string, ScopeSet> Grants)[] _rules;
     private readonly ILogger<AccessPolicy> _logger;
+    private readonly Redactor _callerRedactor;
 
     /// <summary>Compiles the rules of validated options against the configured connections.</summary>
-    public AccessPolicy(IOptions<AccessOptions> options, ConnectionRegistry connections, ILogger<AccessPolicy> logger)
+    public AccessPolicy(IOptions<AccessOptions> options, ConnectionRegistry connections, ILogger<AccessPolicy> logger, IRedactorProvider? redactors = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(connections);
         _logger = logger;
+
+        // Every decision is logged with the caller; the host's redactor for caller ids (AddRedaction) decides how it appears.
+        _callerRedactor = (redactors ?? NullRedactorProvider.Instance).GetRedactor(TokenBrokerTaxonomy.CallerIdentifier);
         _rules = [.. options.Value.Rules.Select(rule => (Matcher(rule), Grants(rule, connections)))];
     }
 
@@ -31,7 +37,7 @@ public sealed partial class AccessPolicy
         ArgumentNullException.ThrowIfNull(scopes);
         if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly)
         {
-            Log.Allowed(_logger, caller.Id, connection.Name, scopes.Value);
+            LogAllowed(caller, connection.Name, scopes.Value);
             return AccessDecision.Allow;
         }
 
@@ -48,19 +54,37 @@ public sealed partial class AccessPolicy
 
         if (!connectionListed)
         {
-            Log.Denied(_logger, caller.Id, connection.Name, scopes.Value, "no rule grants the connection");
+            LogDenied(caller, connection.Name, scopes.Value, "no rule grants the connection");
             return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connection.Name}'.");
         }
 
         var missing = scopes.Items.Where(scope => !granted.Contains(scope)).ToList();
         if (missing.Count > 0)
         {
-            Log.Denied(_logger, caller.Id, connection.Name, scopes.Value, "scope not granted");
+            LogDenied(caller, connection.Name, scopes.Value, "scope not granted");
             return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connection.Name}'.");
         }
 
-        Log.Allowed(_logger, caller.Id, connection.Name, scopes.Value);
+        LogAllowed(caller, connection.Name, scopes.Value);
         return AccessDecision.Allow;
+    }
+
+    private void LogAllowed(Caller caller, string connection, string scope)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var callerId = _callerRedactor.Redact(caller.Id);
+            Log.Allowed(_logger, callerId, connection, scope);
+        }
+    }
+
+    private void LogDenied(Caller caller, string connection, string scope, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            var callerId = _callerRedactor.Redact(caller.Id);
+            Log.Denied(_logger, callerId, connection, scope, reason);
+        }
     }
 
     private static Func<Caller, bool> Matcher(AccessRule rule) =>

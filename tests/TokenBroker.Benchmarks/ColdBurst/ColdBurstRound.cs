@@ -11,6 +11,7 @@ namespace TokenBroker.Benchmarks.ColdBurst;
 /// <param name="P99Milliseconds">99th-percentile caller latency.</param>
 /// <param name="MaxMilliseconds">Slowest caller.</param>
 /// <param name="BurstMilliseconds">From releasing the callers to the last response.</param>
+/// <param name="ConnectionsOpened">TCP connections the callers had to open during the burst (0: the warm-up opened them all).</param>
 /// <param name="HostP99Milliseconds">p99 of each host's callers: the lease holder's callers wait for the token request, the others also for their next poll.</param>
 internal sealed record ColdBurstRound(
     int Round,
@@ -23,4 +24,5 @@ internal sealed record ColdBurstRound(
     double P99Milliseconds,
     double MaxMilliseconds,
     double BurstMilliseconds,
+    int ConnectionsOpened,
     IReadOnlyList<double> HostP99Milliseconds);

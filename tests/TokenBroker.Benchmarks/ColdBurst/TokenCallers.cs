@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace TokenBroker.Benchmarks.ColdBurst;
@@ -11,6 +12,7 @@ namespace TokenBroker.Benchmarks.ColdBurst;
 internal sealed class TokenCallers : IDisposable
 {
     private readonly HttpClient _http;
+    private int _connectionsOpened;
 
     public TokenCallers(int maxConcurrency)
     {
@@ -20,6 +22,7 @@ internal sealed class TokenCallers : IDisposable
             UseProxy = false,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(30),
+            ConnectCallback = ConnectAsync,
         })
         {
             Timeout = TimeSpan.FromSeconds(60),
@@ -27,6 +30,9 @@ internal sealed class TokenCallers : IDisposable
     }
 
     public HttpClient Http => _http;
+
+    /// <summary>TCP connections opened so far: a measured burst that opens none pays no handshakes.</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _connectionsOpened);
 
     public async Task<CallerSample> CallAsync(int host, Uri route)
     {
@@ -71,4 +77,20 @@ internal sealed class TokenCallers : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _connectionsOpened);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }

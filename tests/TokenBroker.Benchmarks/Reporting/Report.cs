@@ -142,15 +142,15 @@ internal static class Report
             var rounds = crossInstance.Rounds == 1 ? "the burst" : Invariant($"the worst of {crossInstance.Rounds} bursts");
             yield return new ReportRow(
                 Invariant($"3. cold burst ({crossInstance.Hosts} hosts): requests"),
-                Invariant($"{crossInstance.TokenRequests} token request(s) for {crossInstance.Callers:N0} callers, {rounds}{failures}"),
+                Invariant($"{crossInstance.TokenRequests} token request{(crossInstance.TokenRequests == 1 ? string.Empty : "s")} for {crossInstance.Callers:N0} callers, {rounds}{failures}"),
                 "1",
                 valid ? ReportRow.Verdict(crossInstance.TokenRequests == 1) : ReportRow.Invalid);
             yield return new ReportRow(
                 Invariant($"3. cold burst ({crossInstance.Hosts} hosts): p99"),
-                Invariant($"{crossInstance.P99Ratio:N1}x one cold request ({crossInstance.P99Milliseconds:N0} vs {crossInstance.SingleRequestMilliseconds:N0} ms); p50 {crossInstance.P50Ratio:N1}x"),
+                Invariant($"{crossInstance.P99Ratio:N1}x one cold request ({crossInstance.P99Milliseconds:N1} vs {crossInstance.SingleRequestMilliseconds:N1} ms); p50 {crossInstance.P50Ratio:N1}x"),
                 "none set",
                 valid ? ReportRow.Info : ReportRow.Invalid,
-                Invariant($"3's p99 is bounded by the peer poll: a host that lost the lease reads the table every {crossInstance.PeerPollIntervalMilliseconds:N0} ms (TokenBroker:Refresh:PeerPollInterval), so its callers wait for the lease holder's token request plus up to one interval and a table read. The lone cold request is one table miss, one lease insert, one token request ({crossInstance.DirectTokenRequestMilliseconds:N0} ms straight to the server) and one table write."));
+                Invariant($"3's p99 is bounded by the peer poll: a host that lost the lease reads the table every {crossInstance.PeerPollIntervalMilliseconds:N0} ms (TokenBroker:Refresh:PeerPollInterval), so its callers wait for the lease holder's token request plus up to one interval and a table read. The lone cold request is one table miss, one lease insert, one token request ({crossInstance.DirectTokenRequestMilliseconds:N1} ms straight to the server) and one table write."));
         }
 
         yield return new ReportRow(
@@ -184,10 +184,10 @@ internal static class Report
             Invariant($"{steady.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime ({steady.TokenRequestsAfterWarmUp} for {steady.Connections} conn. in {steady.SimulatedMinutes - steady.TokenLifetimeMinutes:N0} min)"),
             "1",
             ReportRow.Verdict(met),
-            met ? null : Invariant($"4's token requests: the broker refreshes a token once {1 / steady.PolicyTokenRequestsPerLifetime:P0} of its lifetime has passed on average (TokenBroker:Refresh:WindowRatio less jitter), which is {steady.PolicyTokenRequestsPerLifetime:N2} requests per lifetime; no schedule without waits can go below {steady.FloorTokenRequestsPerLifetime:N2}, because a token is served only until its safety margin. Each token was fetched once: the shortest interval between two requests of a connection was {steady.ShortestRefreshIntervalMinutes:N2} min."));
+            met ? null : Invariant($"4's token requests: the broker refreshes a token once about {100 / steady.PolicyTokenRequestsPerLifetime:N0}% of its lifetime has passed (TokenBroker:Refresh:WindowRatio less random jitter), {steady.PolicyTokenRequestsPerLifetime:N2} token requests per lifetime in the long run; one lifetime after warm-up holds 1 or 2 refreshes per connection depending on its phase. No schedule without waits can go below {steady.FloorTokenRequestsPerLifetime:N2}, as a token is served only until its safety margin: the target of 1 and 0 waits exclude each other. No token was fetched twice: the shortest interval between two token requests of a connection was {steady.ShortestRefreshIntervalMinutes:N2} min."));
         yield return new ReportRow(
-            "   refresh interval per connection",
-            Invariant($"mean {steady.MeanRefreshIntervalMinutes:N2} min = {steady.MeanRefreshIntervalMinutes / steady.TokenLifetimeMinutes:N2} lifetime; policy {steady.PolicyTokenRequestsPerLifetime:N2}, floor {steady.FloorTokenRequestsPerLifetime:N2} per lifetime"),
+            "   same, long run",
+            Invariant($"{steady.TokenLifetimeMinutes / steady.MeanRefreshIntervalMinutes:N2} per lifetime: one per {steady.MeanRefreshIntervalMinutes:N2} min (policy {steady.PolicyTokenRequestsPerLifetime:N2}, floor {steady.FloorTokenRequestsPerLifetime:N2})"),
             "-",
             ReportRow.Info);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenBroker.Acquisition;
+using TokenBroker.Benchmarks.Reporting;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Refresh;
@@ -32,6 +34,20 @@ internal static class SteadyStateSimulation
     private static readonly TimeSpan TimerPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary><c>steady-state --storage CONNECTION-STRING [--out FILE]</c>: this figure alone (in-process also measures it).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var result = await MeasureAsync(Arguments.RequiredOption(args, "--storage"));
+        var json = JsonSerializer.Serialize(result, InProcessRun.Json);
+        Console.WriteLine(json);
+        if (Arguments.Option(args, "--out") is { } output)
+        {
+            await File.WriteAllTextAsync(output, json);
+        }
+
+        return 0;
+    }
 
     public static async Task<SteadyStateResult> MeasureAsync(string storageConnectionString)
     {

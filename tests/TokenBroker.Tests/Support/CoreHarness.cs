@@ -19,7 +19,7 @@ internal sealed class CoreHarness : IDisposable
 
     public static readonly string CacheKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-    public CoreHarness(IDictionary<string, string?>? settings = null, IHostEnvironment? environment = null, SecretClient? secretClient = null)
+    public CoreHarness(IDictionary<string, string?>? settings = null, IHostEnvironment? environment = null, SecretClient? secretClient = null, Action<IServiceCollection>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -54,6 +54,8 @@ internal sealed class CoreHarness : IDisposable
         {
             services.AddSingleton(secretClient);
         }
+
+        configure?.Invoke(services);
 
         services.AddTokenBroker(Configuration);
         services.AddHttpClient(ClientCredentialsClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Endpoint);

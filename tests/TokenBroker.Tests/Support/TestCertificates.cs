@@ -17,6 +17,9 @@ internal static class TestCertificates
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
     }
 
+    /// <summary>The certificate without its private key, as an authorization server holds it.</summary>
+    public static X509Certificate2 PublicPart(X509Certificate2 certificate) => X509CertificateLoader.LoadCertificate(certificate.RawData);
+
     public static string Pfx(X509Certificate2 certificate, string? password = null) =>
         Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12, password));
 
