@@ -82,8 +82,7 @@ internal sealed partial class TokenBrokerService(
                 _ = RefreshInBackgroundAsync(target, key, scopes);
             }
 
-            metrics.CacheHit(target.Name, "memory");
-            metrics.TokenServed(target.Name, (entry.Token.ExpiresOn - now).TotalSeconds);
+            TokenBrokerMetrics.MemoryHit(target);
             return new ValueTask<TokenResult>(TokenResult.Success(entry.Token));
         }
 
@@ -103,11 +102,6 @@ internal sealed partial class TokenBrokerService(
     private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)
     {
         var fetched = await RunFlightAsync(connection, key, scopes, FetchMode.Request).WaitAsync(cancellationToken);
-        if (fetched.Result.Succeeded)
-        {
-            metrics.TokenServed(connection.Name, (fetched.Result.Token.ExpiresOn - time.GetUtcNow()).TotalSeconds);
-        }
-
         return fetched.Result;
     }
 

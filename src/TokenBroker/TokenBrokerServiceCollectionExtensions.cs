@@ -47,7 +47,11 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenEndpointOptions>, TokenEndpointOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>());
 
-        services.TryAddSingleton<TokenBrokerMetrics>();
+        services.TryAddSingleton(sp => new TokenBrokerMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<MemoryTokenCache>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<MemoryTokenCache>();
         services.TryAddSingleton<TokenProtector>();

@@ -10,6 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.DevAuthorizationServer;
+using TokenBroker.Rotation;
 using TokenBroker.Tests.Support;
 
 namespace TokenBroker.IntegrationTests;
@@ -92,6 +93,27 @@ public sealed class ClientAssertionTests(IntegrationFixture fixture)
         Assert.Equal("c2", await CredentialVersionAsync(broker));
     }
 
+    [Theory]
+    [InlineData("Microsoft.KeyVault.CertificateNewVersionCreated")]
+    [InlineData("Microsoft.KeyVault.SecretNewVersionCreated")] // Key Vault also creates a version of the certificate's secret
+    public async Task Either_key_vault_event_for_a_new_certificate_version_moves_the_broker_to_it_at_once(string eventType)
+    {
+        using var v1 = TestCertificates.Create("broker-v1");
+        using var v2 = TestCertificates.Create("broker-v2");
+        await using var server = await AssertionServer.StartAsync(TimeSpan.FromMinutes(5), Client(ClientId, v1, v2));
+        var vault = new CertificateVaultMock(CertificateName);
+        vault.Add(v1);
+        await using var broker = await StartBrokerAsync(server, vault, v1, v2);
+        Assert.Equal(200, (await broker.RequestTokenAsync(Connection)).Status);
+
+        var v2Version = vault.Add(v2);
+        await broker.Services.GetRequiredService<SecretEventProcessor>().HandleAsync(SecretEvents.EventGrid(eventType, CertificateName, v2Version, null), CancellationToken.None);
+
+        Assert.Equal(v2Version, await CredentialVersionAsync(broker));
+        Assert.All(server.Requests.Records, r => Assert.True(r.Succeeded));
+        Assert.Equal(2, server.Requests.Count);
+    }
+
     [Fact]
     public async Task Managed_identity_federation_presents_the_managed_identity_token_as_the_client_assertion()
     {
@@ -168,10 +190,10 @@ public sealed class ClientAssertionTests(IntegrationFixture fixture)
         return entry?.Token?.SecretVersion;
     }
 
-    private static DevClientRegistration Client(string clientId, X509Certificate2 certificate)
+    private static DevClientRegistration Client(string clientId, params X509Certificate2[] certificates)
     {
         var client = new DevClientRegistration { ClientId = clientId };
-        client.Certificates.Add(certificate.ExportCertificatePem());
+        client.Certificates.AddRange(certificates.Select(c => c.ExportCertificatePem()));
         client.Scopes.AddRange(["api.read", "api.write"]);
         return client;
     }

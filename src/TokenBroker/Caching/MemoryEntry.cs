@@ -19,11 +19,17 @@ internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTime
 
     public DateTimeOffset LastRequested => new(Volatile.Read(ref _lastRequestedTicks), TimeSpan.Zero);
 
-    /// <summary>Notes a use. Only ever moves forward.</summary>
+    /// <summary>Notes a use. Only ever moves forward, and only when a second has passed: idle detection needs no more, and
+    /// skipping the write keeps hits on many cores from fighting over one cache line.</summary>
     public void Touch(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
         var seen = Volatile.Read(ref _lastRequestedTicks);
+        if (ticks - seen < TimeSpan.TicksPerSecond)
+        {
+            return;
+        }
+
         while (ticks > seen)
         {
             var previous = Interlocked.CompareExchange(ref _lastRequestedTicks, ticks, seen);

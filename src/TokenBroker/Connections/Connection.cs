@@ -1,4 +1,5 @@
 using TokenBroker.Caching;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Connections;
 
@@ -80,6 +81,9 @@ public sealed class Connection
 
     /// <summary>What the credential is called in logs and errors: the secret or certificate name, or the federation audience.</summary>
     internal string CredentialName => SecretName ?? CertificateName ?? FederationAudience ?? string.Empty;
+
+    /// <summary>Hit counts for metrics, kept on the connection so a hit needs no lookup to count.</summary>
+    internal ConnectionCounters Counters { get; } = new();
 
     /// <summary>The cache key for <see cref="DefaultScopes"/>, computed once because it is the hot path.</summary>
     internal TokenCacheKey DefaultCacheKey { get; }

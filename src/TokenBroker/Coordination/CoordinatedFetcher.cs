@@ -48,7 +48,7 @@ internal sealed partial class CoordinatedFetcher(
             if (mode == FetchMode.Request || refreshAt > now)
             {
                 memory.Set(key, stored, refreshAt, now);
-                metrics.CacheHit(connection.Name, "table");
+                TokenBrokerMetrics.TableHit(connection);
                 return Served(stored);
             }
         }
@@ -190,7 +190,7 @@ internal sealed partial class CoordinatedFetcher(
             if (entry?.Token is { } token && memory.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
             {
                 memory.Set(key, token, entry.RefreshAt ?? policy.RefreshAt(token), now);
-                metrics.CacheHit(connection.Name, "table");
+                TokenBrokerMetrics.TableHit(connection);
                 return Served(token);
             }
 

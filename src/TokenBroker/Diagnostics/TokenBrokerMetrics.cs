@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using TokenBroker.Caching;
+using TokenBroker.Connections;
 
 namespace TokenBroker.Diagnostics;
 
@@ -10,38 +12,49 @@ public sealed class TokenBrokerMetrics
     /// <summary>The meter's name, for OpenTelemetry's <c>AddMeter</c>.</summary>
     public const string MeterName = "TokenBroker";
 
-    private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _tokenRequests;
     private readonly Histogram<double> _tokenRequestDuration;
     private readonly Counter<long> _secretReloads;
     private readonly Counter<long> _certificateReloads;
     private readonly Counter<long> _storageFailures;
-    private readonly Histogram<double> _timeLeft;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _leaseContention;
     private readonly Counter<long> _secretEvents;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
-    public TokenBrokerMetrics(IMeterFactory meterFactory)
+    internal TokenBrokerMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _cacheHits = meter.CreateCounter<long>("tokenbroker.cache_hits", "{hit}", "Tokens served from a cache tier (tag tier: memory or table).");
+        meter.CreateObservableCounter(
+            "tokenbroker.cache_hits",
+            () => connections.All.SelectMany(c => new[]
+            {
+                new Measurement<long>(c.Counters.MemoryHits, new KeyValuePair<string, object?>("connection", c.Name), new KeyValuePair<string, object?>("tier", "memory")),
+                new Measurement<long>(c.Counters.TableHits, new KeyValuePair<string, object?>("connection", c.Name), new KeyValuePair<string, object?>("tier", "table")),
+            }),
+            "{hit}",
+            "Tokens served from a cache tier (tag tier: memory or table).");
         _cacheMisses = meter.CreateCounter<long>("tokenbroker.cache_misses", "{miss}", "Requests that found no servable token in either tier.");
         _tokenRequests = meter.CreateCounter<long>("tokenbroker.token_requests", "{request}", "Token requests sent to authorization servers, by outcome.");
         _tokenRequestDuration = meter.CreateHistogram<double>("tokenbroker.token_request.duration", "s", "Duration of token requests to authorization servers, retries included.");
         _secretReloads = meter.CreateCounter<long>("tokenbroker.secret_reloads", "{reload}", "Secret reads from the secret source, by outcome.");
         _certificateReloads = meter.CreateCounter<long>("tokenbroker.certificate_reloads", "{reload}", "Certificate reads from Key Vault, by outcome.");
         _storageFailures = meter.CreateCounter<long>("tokenbroker.storage_failures", "{failure}", "Table Storage operations that failed and were skipped.");
-        _timeLeft = meter.CreateHistogram<double>("tokenbroker.token.time_left", "s", "Time left on the tokens served to callers.");
+        meter.CreateObservableGauge(
+            "tokenbroker.token.time_left",
+            () => TimeLeft(connections, memory, time),
+            "s",
+            "Seconds left on the soonest-expiring token each connection is serving from memory.");
         _refreshes = meter.CreateCounter<long>("tokenbroker.refreshes", "{refresh}", "Proactive refreshes, by outcome (success, same_token, failed, leased_elsewhere).");
         _leaseContention = meter.CreateCounter<long>("tokenbroker.lease_contention", "{attempt}", "Times an instance found another holding the lease on an entry.");
         _secretEvents = meter.CreateCounter<long>("tokenbroker.secret_events", "{event}", "Key Vault events received, by type (new_version, near_expiry, expired) and object (secret, certificate).");
     }
 
-    internal void CacheHit(string connection, string tier) =>
-        _cacheHits.Add(1, new KeyValuePair<string, object?>("connection", connection), new KeyValuePair<string, object?>("tier", tier));
+    internal static void MemoryHit(Connection connection) => connection.Counters.MemoryHit();
+
+    internal static void TableHit(Connection connection) => connection.Counters.TableHit();
 
     internal void CacheMiss(string connection) =>
         _cacheMisses.Add(1, new KeyValuePair<string, object?>("connection", connection));
@@ -72,11 +85,25 @@ public sealed class TokenBrokerMetrics
     internal void CertificateReloaded(string outcome) =>
         _certificateReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    internal void TokenServed(string connection, double secondsLeft)
+    private static IEnumerable<Measurement<double>> TimeLeft(ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
     {
-        if (_timeLeft.Enabled)
+        var now = time.GetUtcNow();
+        var soonest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (_, entry) in memory.Entries)
         {
-            _timeLeft.Record(secondsLeft, new KeyValuePair<string, object?>("connection", connection));
+            var partition = entry.Key.PartitionKey;
+            if (!soonest.TryGetValue(partition, out var expires) || entry.Token.ExpiresOn < expires)
+            {
+                soonest[partition] = entry.Token.ExpiresOn;
+            }
+        }
+
+        foreach (var connection in connections.All)
+        {
+            if (soonest.TryGetValue(connection.DefaultCacheKey.PartitionKey, out var expires))
+            {
+                yield return new Measurement<double>(Math.Max(0, (expires - now).TotalSeconds), new KeyValuePair<string, object?>("connection", connection.Name));
+            }
         }
     }
 }
