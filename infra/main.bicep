@@ -67,6 +67,10 @@ param allowedCallerApplicationIds string[] = []
 @description('Optional. Who may obtain which connections: [{ appId | objectId | role, connections: { name: \'scopes\' or \'*\' } }]. Default deny; required when callerAudience is set.')
 param accessRules accessRule[] = []
 
+@secure()
+@description('Optional. Seed of the key that seals cached tokens at rest. The default is a new random value per deployment, which rotates the key on every deployment (entries sealed with the previous version stay readable); pass a value kept in a secure store to keep it.')
+param tokenCacheKeySeed string = newGuid()
+
 @description('Optional. Require an Entra ID token for the broker\'s audience at the App Service front end (authsettingsV2).')
 param enableAppServiceAuthentication bool = false
 
@@ -179,6 +183,7 @@ module keyVault 'modules/keyvault.bicep' = {
     networkDefaultAction: keyVaultNetworkDefaultAction
     allowedIpRanges: keyVaultAllowedIpRanges
     allowedSubnetIds: keyVaultAllowedSubnetIds
+    tokenCacheKeySeed: tokenCacheKeySeed
   }
 }
 
@@ -211,6 +216,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     poisonQueueName: poisonQueueName
     deadLetterContainerName: deadLetterContainerName
     vaultOperatorPrincipalId: vaultOperatorPrincipalId
+    brokerReadsCertificates: contains(map(connections, c => c.?authMethod ?? 'client_secret_basic'), 'private_key_jwt')
   }
   dependsOn: [
     storage

@@ -1,4 +1,4 @@
-// Key Vault secret events into the broker's rotation queue: a system topic on the vault and
+// Key Vault secret and certificate events into the broker's rotation queue: a system topic on the vault and
 // one subscription that delivers with a managed identity (no queue keys, no SAS).
 
 @description('Required. Name of the system topic.')
@@ -25,11 +25,15 @@ param deliveryIdentityId string
 @description('Optional. Container for events that could not be delivered within the retry policy; empty turns dead-lettering off.')
 param deadLetterContainerName string = ''
 
-// Exactly the events that change which secret version the broker should use.
-var secretEventTypes = [
+// Exactly the events that change which secret or certificate version the broker should use
+// (a certificate's new version also creates a version of its secret; the broker handles either).
+var keyVaultEventTypes = [
   'Microsoft.KeyVault.SecretNewVersionCreated'
   'Microsoft.KeyVault.SecretNearExpiry'
   'Microsoft.KeyVault.SecretExpired'
+  'Microsoft.KeyVault.CertificateNewVersionCreated'
+  'Microsoft.KeyVault.CertificateNearExpiry'
+  'Microsoft.KeyVault.CertificateExpired'
 ]
 
 var deliveryIdentity = {
@@ -67,7 +71,7 @@ resource toRotationQueue 'Microsoft.EventGrid/systemTopics/eventSubscriptions@20
   properties: {
     eventDeliverySchema: 'EventGridSchema'
     filter: {
-      includedEventTypes: secretEventTypes
+      includedEventTypes: keyVaultEventTypes
     }
     deliveryWithResourceIdentity: {
       identity: deliveryIdentity

@@ -158,11 +158,15 @@ var connectionSettings = length(union(connectionNames, [])) != length(connection
           {
             'TokenBroker__Connections__${c.name}__TokenEndpoint': c.tokenEndpoint
             'TokenBroker__Connections__${c.name}__ClientId': c.clientId
-            'TokenBroker__Connections__${c.name}__SecretName': c.secretName
             'TokenBroker__Connections__${c.name}__Scopes': c.scopes
             'TokenBroker__Connections__${c.name}__AuthMethod': c.?authMethod ?? 'client_secret_basic'
           },
-          c.?allowedScopes == null ? {} : { 'TokenBroker__Connections__${c.name}__AllowedScopes': c.?allowedScopes }
+          c.?allowedScopes == null ? {} : { 'TokenBroker__Connections__${c.name}__AllowedScopes': c.?allowedScopes },
+          c.?secretName == null ? {} : { 'TokenBroker__Connections__${c.name}__SecretName': c.?secretName },
+          c.?certificateName == null ? {} : { 'TokenBroker__Connections__${c.name}__CertificateName': c.?certificateName },
+          c.?signingAlgorithm == null ? {} : { 'TokenBroker__Connections__${c.name}__SigningAlgorithm': c.?signingAlgorithm },
+          c.?assertionAudience == null ? {} : { 'TokenBroker__Connections__${c.name}__AssertionAudience': c.?assertionAudience },
+          c.?federationAudience == null ? {} : { 'TokenBroker__Connections__${c.name}__FederationAudience': c.?federationAudience }
         )
     )
 

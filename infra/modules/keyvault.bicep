@@ -63,6 +63,24 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
+@secure()
+@description('Required. Seed of the key that seals tokens at rest in the token cache (stored as the secret token-cache-key; the broker derives the AES-256 key with SHA-256).')
+param tokenCacheKeySeed string
+
+// A deployment with a new seed stores a new version: the broker seals with it from then on and still opens entries
+// sealed with the previous version while it stays enabled.
+resource tokenCacheKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'token-cache-key'
+  properties: {
+    value: tokenCacheKeySeed
+    contentType: 'TokenBroker token cache key seed'
+    attributes: {
+      enabled: true
+    }
+  }
+}
+
 @description('Name of the vault.')
 output name string = vault.name
 

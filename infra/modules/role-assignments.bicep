@@ -35,8 +35,12 @@ param deadLetterContainerName string = ''
 @description('Optional. Principal (user or group) allowed to write connection secrets; empty for none.')
 param vaultOperatorPrincipalId string = ''
 
+@description('Optional. Whether a connection signs client assertions with a Key Vault certificate (private_key_jwt).')
+param brokerReadsCertificates bool = false
+
 // Built-in role definition ids, by the role's name. Nothing broader than these is granted.
 var roleIds = {
+  'Key Vault Certificate User': 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'
   'Key Vault Secrets Officer': 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6'
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -107,6 +111,22 @@ resource brokerReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01'
     principalId: brokerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'TokenBroker reads connection secrets and their versions.'
+  }
+}
+
+// private_key_jwt: the broker reads certificates and their versions, and their keys through
+// the secret of the same name. Only when a connection uses it.
+resource brokerReadsCertificatesAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (brokerReadsCertificates) {
+  name: guid(vault.id, brokerPrincipalId, roleIds['Key Vault Certificate User'])
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds['Key Vault Certificate User']
+    )
+    principalId: brokerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'TokenBroker reads the certificates that sign private_key_jwt client assertions.'
   }
 }
 

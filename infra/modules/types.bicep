@@ -20,10 +20,24 @@ type brokerConnection = {
   @minLength(1)
   clientId: string
 
-  @description('Required. Name of the Key Vault secret that holds the client secret (or signing key).')
+  @description('Optional. Name of the Key Vault secret that holds the client secret; required for client_secret_basic and client_secret_post.')
   @minLength(1)
   @maxLength(127)
-  secretName: string
+  secretName: string?
+
+  @description('Optional. private_key_jwt: name of the Key Vault certificate whose key signs the client assertions.')
+  @minLength(1)
+  @maxLength(127)
+  certificateName: string?
+
+  @description('Optional. private_key_jwt: RS256 (the broker\'s default) or PS256.')
+  signingAlgorithm: ('RS256' | 'PS256')?
+
+  @description('Optional. private_key_jwt: the authorization server\'s issuer, for servers following draft-ietf-oauth-rfc7523bis (aud = issuer).')
+  assertionAudience: string?
+
+  @description('Optional. managed_identity_federation: audience of the managed identity token; the broker defaults to api://AzureADTokenExchange.')
+  federationAudience: string?
 
   @description('Required. Scopes requested by default, space-separated.')
   scopes: string

@@ -41,9 +41,10 @@ public sealed class AppSettingsTests(InfraFixture infra)
             [
                 "TokenBroker__Connections__ledger__AllowedScopes",
                 "TokenBroker__Connections__ledger__AuthMethod",
+                "TokenBroker__Connections__ledger__CertificateName",
                 "TokenBroker__Connections__ledger__ClientId",
                 "TokenBroker__Connections__ledger__Scopes",
-                "TokenBroker__Connections__ledger__SecretName",
+                "TokenBroker__Connections__ledger__SigningAlgorithm",
                 "TokenBroker__Connections__ledger__TokenEndpoint",
                 "TokenBroker__Connections__payments__AuthMethod",
                 "TokenBroker__Connections__payments__ClientId",
@@ -66,7 +67,8 @@ public sealed class AppSettingsTests(InfraFixture infra)
         Assert.Equal("client_secret_basic", settings["TokenBroker__Connections__payments__AuthMethod"]);
 
         Assert.Equal("https://auth.ledger.example/connect/token", settings["TokenBroker__Connections__ledger__TokenEndpoint"]);
-        Assert.Equal("ledger-signing-key", settings["TokenBroker__Connections__ledger__SecretName"]);
+        Assert.Equal("ledger-signing-cert", settings["TokenBroker__Connections__ledger__CertificateName"]);
+        Assert.Equal("PS256", settings["TokenBroker__Connections__ledger__SigningAlgorithm"]);
         Assert.Equal("ledger.read ledger.write", settings["TokenBroker__Connections__ledger__Scopes"]);
         Assert.Equal("ledger.read ledger.write ledger.admin", settings["TokenBroker__Connections__ledger__AllowedScopes"]);
         Assert.Equal("private_key_jwt", settings["TokenBroker__Connections__ledger__AuthMethod"]);

@@ -10,6 +10,7 @@ internal static class BuiltInRoles
 
     public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     public const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+    public const string KeyVaultCertificateUser = "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba";
     public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     public const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f4d4fb5c2e2";

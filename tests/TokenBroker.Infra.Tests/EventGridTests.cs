@@ -20,15 +20,22 @@ public sealed class EventGridTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Subscription_filters_exactly_the_three_secret_events()
+    public void Subscription_filters_exactly_the_three_secret_and_three_certificate_events()
     {
         var subscription = Assert.Single(infra.Main.OfType(Subscription));
         var types = infra.Snapshot("main").Single(Subscription).At("properties.filter.includedEventTypes").Strings();
 
         Assert.Equal(
-            ["Microsoft.KeyVault.SecretExpired", "Microsoft.KeyVault.SecretNearExpiry", "Microsoft.KeyVault.SecretNewVersionCreated"],
+            [
+                "Microsoft.KeyVault.CertificateExpired",
+                "Microsoft.KeyVault.CertificateNearExpiry",
+                "Microsoft.KeyVault.CertificateNewVersionCreated",
+                "Microsoft.KeyVault.SecretExpired",
+                "Microsoft.KeyVault.SecretNearExpiry",
+                "Microsoft.KeyVault.SecretNewVersionCreated",
+            ],
             types.Order(StringComparer.Ordinal));
-        Assert.Equal("[variables('secretEventTypes')]", subscription.At("properties.filter.includedEventTypes").GetString());
+        Assert.Equal("[variables('keyVaultEventTypes')]", subscription.At("properties.filter.includedEventTypes").GetString());
     }
 
     [Fact]

@@ -18,6 +18,18 @@ public sealed class KeyVaultTests(InfraFixture infra)
     }
 
     [Fact]
+    public void The_token_cache_key_is_created_from_a_secure_parameter_and_never_output()
+    {
+        var secret = Assert.Single(infra.Main.OfType("Microsoft.KeyVault/vaults/secrets"));
+        var main = infra.Main.Root;
+
+        Assert.EndsWith("token-cache-key')]", secret.StringAt("name"), StringComparison.Ordinal);
+        Assert.Equal("securestring", main.At("parameters.tokenCacheKeySeed.type").GetString());
+        Assert.DoesNotContain("tokenCacheKeySeed", main.At("outputs").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[newGuid()]", main.At("parameters.tokenCacheKeySeed.defaultValue").GetString());
+    }
+
+    [Fact]
     public void Key_vault_keeps_deleted_secrets_with_purge_protection()
     {
         var vault = Assert.Single(infra.Main.OfType(Vault));

@@ -54,6 +54,15 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     }
 
     [Fact]
+    public void A_private_key_jwt_connection_adds_key_vault_certificate_user_for_the_broker_on_the_vault()
+    {
+        var expected = LeastPrivilege.Append((BuiltInRoles.KeyVaultCertificateUser, Broker, "Microsoft.KeyVault/vaults", "kv-*"));
+
+        Assert.Equal(Describe(expected), Describe(Resolve(infra.Snapshot("two-connections"))));
+        Assert.Equal(BuiltInRoles.KeyVaultCertificateUser, infra.Templates["modules/role-assignments.bicep"].Root.At("variables.roleIds").At("Key Vault Certificate User").GetString());
+    }
+
+    [Fact]
     public void No_template_grants_owner_contributor_or_access_administration()
     {
         foreach (var role in BuiltInRoles.Privileged)
