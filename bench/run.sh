@@ -4,12 +4,14 @@
 #
 #   1. cache hit, broker core vs MSAL.NET (BenchmarkDotNet, in process, with the memory diagnoser)
 #   2. HTTP cache hit, the standalone broker host vs a bare Kestrel endpoint with the same body (wrk, loopback only)
+#   3. cold burst: 1,000 concurrent cold callers over 3 broker hosts sharing Azurite, against a lone cold request
+#   4. steady state: 50 connections, 5-minute tokens, 10 simulated minutes (FakeTimeProvider, Azurite)
 #   5. memory per cached token for 10,000 connections
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
-# Items 3 (cold burst over 3 hosts) and 4 (steady state) are printed as pending: their measurements are not written yet.
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (32),
 # BENCH_THREADS (1), BENCH_JOB (short), BENCH_PIN (1: server on CPU 1, wrk on CPU 0, when taskset exists),
+# BENCH_BURST_ROUNDS (3), BENCH_BURST_CALLERS (1000),
 # BENCH_OUT (results folder; default .local/bench/<timestamp>), BENCH_PORT_BASE (7170).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,8 @@ warmup_seconds="${BENCH_WARMUP_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
 threads="${BENCH_THREADS:-1}"
 job="${BENCH_JOB:-short}"
+burst_rounds="${BENCH_BURST_ROUNDS:-3}"
+burst_callers="${BENCH_BURST_CALLERS:-1000}"
 out="${BENCH_OUT:-$root/.local/bench/$(date -u +%Y%m%d-%H%M%S)}"
 port_base="${BENCH_PORT_BASE:-7170}"
 
@@ -98,13 +102,7 @@ for project in tests/TokenBroker.Benchmarks src/TokenBroker.Host tools/TokenBrok
     || { cat "$out/build.log" >&2; fail "building $project failed"; }
 done
 
-# --- 1, 5 and the in-process cold burst --------------------------------------------------------------------------------
-echo "==> BenchmarkDotNet cache-hit benchmarks ($job job, in process), memory footprint, cold burst"
-dotnet "$bench_dll" in-process --job "$job" --out "$out/in-process.json" >"$out/in-process.log" 2>&1 \
-  || { tail -40 "$out/in-process.log" >&2; fail "the in-process benchmarks failed; see $out/in-process.log"; }
-awk '/^\/\/ \* Summary \*/ {on = 1} /^\/\/ \* Legends \*/ {on = 0} on' "$out/in-process.log"
-
-# --- 2: the broker host and the bare endpoint under wrk -----------------------------------------------------------------
+# --- Azurite: the Table Storage of items 2, 3 and 4, each on its own table ---------------------------------------------
 echo "==> starting Azurite (in memory) on 127.0.0.1:$table_port"
 node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --disableTelemetry --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
@@ -114,13 +112,22 @@ for _ in $(seq 1 60); do port_open "$table_port" && break; sleep 0.5; done
 port_open "$table_port" || fail "Azurite did not start; see $out/azurite.log"
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
 
+# --- 1, 4, 5 and the in-process cold burst -----------------------------------------------------------------------------
+echo "==> BenchmarkDotNet cache-hit benchmarks ($job job, in process), memory footprint, cold burst, steady state"
+dotnet "$bench_dll" in-process --job "$job" --storage "$storage" --out "$out/in-process.json" >"$out/in-process.log" 2>&1 \
+  || { tail -40 "$out/in-process.log" >&2; fail "the in-process benchmarks failed; see $out/in-process.log"; }
+awk '/^\/\/ \* Summary \*/ {on = 1} /^\/\/ \* Legends \*/ {on = 0} on' "$out/in-process.log"
+sed -n '/^==> steady state/,/^}/p' "$out/in-process.log"
+
+# --- 2: the broker host and the bare endpoint under wrk -----------------------------------------------------------------
 echo "==> starting the development authorization server on $auth_url"
 # Its demo client is in the project folder's appsettings.json, which the build keeps out of bin/.
 (cd "$auth_dir" && exec dotnet bin/Release/net10.0/TokenBroker.DevAuthorizationServer.dll --urls "$auth_url") >"$out/authorization-server.log" 2>&1 &
 pids+=($!)
 wait_for "$auth_url/.well-known/openid-configuration" authorization-server "${pids[-1]}"
 
-printf '{\n  "demo-client-secret": "demo-secret-change-me"\n}\n' >"$out/secrets.json"
+# token-cache-key: the key that encrypts tokens in the table (32 random bytes, base64), a secret like the client's.
+printf '{\n  "demo-client-secret": "demo-secret-change-me",\n  "token-cache-key": "%s"\n}\n' "$(head -c 32 /dev/urandom | base64)" >"$out/secrets.json"
 echo "==> starting the broker host (Release, Development environment) on $broker_url"
 (
   cd "$host_dir"
@@ -186,15 +193,19 @@ mkdir -p "$out/allocations"
 "${load_cpu[@]}" dotnet "$bench_dll" allocations --pid "$bare_pid" --url "$bare_url$token_route" --out "$out/allocations/bare.json" \
   || fail "profiling the bare endpoint's allocations failed"
 
-# --- 3 and 4 ----------------------------------------------------------------------------------------------------------
-# Not measured yet (docs/performance.md). Item 3, 1,000 cold callers over 3 broker hosts sharing Azurite, goes here: start
-# two more broker hosts against the same Azurite and authorization server, run the burst, write a
-# CrossInstanceColdBurstResult as JSON and pass it to the report as --cold-burst. Item 4, the steady state under
-# FakeTimeProvider, belongs in the in-process run, which then fills InProcessSummary.SteadyState.
+# --- 3: the cold burst over three hosts ---------------------------------------------------------------------------------
+# Its own authorization server and three broker hosts, in one process so the server's request log counts the token
+# requests; the same Azurite, a fresh table. Server GC, as the hosts run. Not pinned: load and hosts share the process.
+echo "==> cold burst: $burst_callers callers over 3 broker hosts sharing Azurite, $burst_rounds rounds, each after a lone cold request"
+env DOTNET_gcServer=1 dotnet "$bench_dll" cold-burst --storage "$storage" --hosts 3 --callers "$burst_callers" --rounds "$burst_rounds" \
+  --out "$out/cold-burst.json" >"$out/cold-burst.log" 2>&1 \
+  || { tail -40 "$out/cold-burst.log" >&2; fail "the cold burst failed; see $out/cold-burst.log"; }
+grep -E '^ +(round|burst)' "$out/cold-burst.log" || true
 
 echo "==> report"
 report_status=0
-dotnet "$bench_dll" report --in-process "$out/in-process.json" --wrk "$out/wrk" --allocations "$out/allocations" --out "$out/summary.json" \
+dotnet "$bench_dll" report --in-process "$out/in-process.json" --wrk "$out/wrk" --allocations "$out/allocations" \
+  --cold-burst "$out/cold-burst.json" --out "$out/summary.json" \
   || report_status=$?
 echo "Run time: $((SECONDS - started)) s. Logs, wrk output and summary.json in $out"
 exit "$report_status"

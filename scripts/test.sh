@@ -22,12 +22,8 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test TokenBroker.sln --configuration Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
-# One summary line over every test assembly ("Passed!  - Failed: 0, Passed: 126, ...").
-awk '/^(Passed|Failed)!/ {
-       for (i = 1; i <= NF; i++) {
-         if ($i == "Failed:") failed += $(i + 1) + 0
-         if ($i == "Passed:") passed += $(i + 1) + 0
-       }
-     }
+# One summary line over every test assembly (the console logger prints "Passed: N" and "Failed: N" per assembly).
+awk '/^ *Passed: [0-9]+ *$/ { passed += $2 }
+     /^ *Failed: [0-9]+ *$/ { failed += $2 }
      END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
 exit "$status"

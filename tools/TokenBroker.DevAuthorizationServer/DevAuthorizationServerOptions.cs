@@ -11,7 +11,9 @@ public sealed class DevAuthorizationServerOptions
 
     /// <summary>
     /// Client applications registered when the server starts. Each may use
-    /// <c>client_secret_basic</c> or <c>client_secret_post</c> with any of its secrets.
+    /// <c>client_secret_basic</c> or <c>client_secret_post</c> with any of its secrets, or
+    /// <c>private_key_jwt</c> with an assertion signed by any of its certificates (OpenIddict 7:
+    /// <c>aud</c> is the issuer, <c>typ</c> is <c>client-authentication+jwt</c>; each <c>jti</c> once).
     /// </summary>
     public List<DevClientRegistration> Clients { get; } = [];
 

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using TokenBroker.Caching;
-using TokenBroker.Connections;
 using TokenBroker.Certificates;
+using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 using TokenBroker.Federation;
@@ -73,7 +73,7 @@ internal sealed partial class ClientCredentialsClient(
                     : ClientCredentialStyle.AuthorizationHeader;
                 presented.Add(secret.Value);
                 break;
-            case ClientCertificate certificate:
+            case ClientCertificate:
                 // A retry signs a new assertion (ClientAssertionRetryHandler): servers may refuse a jti they have seen.
                 request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
                 request.ClientAssertion = SignedAssertion();

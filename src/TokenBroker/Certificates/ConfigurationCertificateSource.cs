@@ -31,9 +31,10 @@ internal sealed class ConfigurationCertificateSource(IOptions<TokenBrokerOptions
         X509Certificate2 loaded;
         try
         {
-            loaded = CertificateLoader.FromFiles(Path.GetFullPath(local.Path), local.KeyPath is null ? null : Path.GetFullPath(local.KeyPath), local.Password);
+            var keyPath = string.IsNullOrWhiteSpace(local.KeyPath) ? null : Path.GetFullPath(local.KeyPath);
+            loaded = CertificateLoader.FromFiles(Path.GetFullPath(local.Path), keyPath, local.Password);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
             throw new ClientCredentialUnavailableException(
                 "certificate", name, $"{Section}:{name} could not be read as a PKCS#12 or PEM certificate with an RSA private key ({ex.GetType().Name})", ex);

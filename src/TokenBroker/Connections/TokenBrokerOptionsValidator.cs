@@ -97,7 +97,7 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             ValidateVaultName($"{key}:SecretName", connection.SecretName, required: true, "secret", errors);
         }
 
-        // SecretName is not refused with the other methods: deployments set it for every connection, and it is simply unused.
+        // SecretName is tolerated (and unused) with the other methods, so moving a connection off secrets is one change.
         if (method == ClientAuthMethod.PrivateKeyJwt)
         {
             ValidateVaultName($"{key}:CertificateName", connection.CertificateName, required: true, "certificate", errors);
@@ -106,7 +106,7 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
                 errors.Add($"{key}:SigningAlgorithm '{connection.SigningAlgorithm}' is not supported; use one of: {SigningAlgorithmNames.Supported}.");
             }
 
-            if (connection.AssertionAudience is { } audience && !string.IsNullOrWhiteSpace(audience) && !IsIssuer(audience.Trim()))
+            if (!string.IsNullOrWhiteSpace(connection.AssertionAudience) && !IsIssuer(connection.AssertionAudience.Trim()))
             {
                 errors.Add($"{key}:AssertionAudience must be the authorization server's issuer identifier: an absolute https URL without query or fragment (http only for loopback hosts).");
             }
@@ -120,7 +120,7 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
 
         if (method == ClientAuthMethod.ManagedIdentityFederation)
         {
-            if (connection.FederationAudience is { } audience && !IsFederationAudience(audience.Trim()))
+            if (!string.IsNullOrWhiteSpace(connection.FederationAudience) && !IsFederationAudience(connection.FederationAudience.Trim()))
             {
                 errors.Add($"{key}:FederationAudience must be an absolute URI without query, fragment or '/.default', such as {Connection.DefaultFederationAudience}.");
             }

@@ -65,7 +65,12 @@ internal sealed partial class CoordinatedFetcher(
             {
                 if (mode == FetchMode.Refresh && memory.TryGet(key, now, out var current))
                 {
-                    return new FetchResult(TokenResult.Success(current.Token), FetchOutcome.LeasedElsewhere);
+                    // Another instance is refreshing: take its token into memory when it lands (this entry's one-shot
+                    // refresh is spent, so without this the old token would be served until its margin and then missed).
+                    var fromHolder = await WaitForPeerAsync(connection, key, current.Token, cancellationToken);
+                    return fromHolder is { Outcome: FetchOutcome.Served } refreshed
+                        ? refreshed with { Outcome = FetchOutcome.LeasedElsewhere }
+                        : new FetchResult(TokenResult.Success(current.Token), FetchOutcome.LeasedElsewhere);
                 }
 
                 if (await WaitForPeerAsync(connection, key, entry?.Token, cancellationToken) is { } fromPeer)

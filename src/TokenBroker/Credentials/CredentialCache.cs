@@ -87,11 +87,12 @@ internal sealed partial class CredentialCache<TCredential>
             // Not the caller's token: one caller giving up must not fail the read the others are waiting on.
             var latest = await _source.GetLatestAsync(name, CancellationToken.None);
             var fresh = _time.GetUtcNow() + _duration;
-            _entries.AddOrUpdate(
+            var stored = _entries.AddOrUpdate(
                 name,
                 static (_, state) => new Entry(state.Latest, null, state.Fresh),
+                // A version is immutable: keeping the object already in use keeps a certificate's signing key warm.
                 static (_, existing, state) => existing.Latest.Version == state.Latest.Version
-                    ? existing with { Latest = state.Latest, FreshUntil = state.Fresh }
+                    ? existing with { FreshUntil = state.Fresh }
                     : new Entry(state.Latest, null, state.Fresh),
                 (Latest: latest, Fresh: fresh));
             if (_source.IsRemote)
@@ -100,7 +101,7 @@ internal sealed partial class CredentialCache<TCredential>
                 Log.Loaded(_logger, _kind, name, latest.Version);
             }
 
-            return latest;
+            return stored.Latest;
         }
         catch (ClientCredentialUnavailableException ex) when (_entries.TryGetValue(name, out var stale))
         {

@@ -20,6 +20,9 @@ internal static class InProcessRun
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    // As many instances as the cold burst's hosts: the fleet the figures are about.
+    private const int FleetInstances = 3;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var output = Arguments.RequiredOption(args, "--out");
@@ -61,15 +64,19 @@ internal static class InProcessRun
         Console.WriteLine(JsonSerializer.Serialize(coldBurst, Json));
 
         SteadyStateResult? steadyState = null;
+        SteadyStateResult? steadyStateFleet = null;
         if (storage is null)
         {
             Console.WriteLine("==> steady state: skipped (it needs a Table Storage: --storage CONNECTION-STRING)");
         }
         else
         {
-            Console.WriteLine("==> steady state under simulated time");
+            Console.WriteLine("==> steady state under simulated time, one broker core");
             steadyState = await SteadyStateSimulation.MeasureAsync(storage);
             Console.WriteLine(JsonSerializer.Serialize(steadyState, Json));
+            Console.WriteLine($"==> steady state under simulated time, {FleetInstances} broker cores sharing the table");
+            steadyStateFleet = await SteadyStateSimulation.MeasureAsync(storage, FleetInstances);
+            Console.WriteLine(JsonSerializer.Serialize(steadyStateFleet, Json));
         }
 
         var result = new InProcessSummary(
@@ -79,7 +86,8 @@ internal static class InProcessRun
             cacheHit,
             memory,
             coldBurst,
-            steadyState);
+            steadyState,
+            steadyStateFleet);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, Json));
         Console.WriteLine($"==> wrote {output}");
         return 0;

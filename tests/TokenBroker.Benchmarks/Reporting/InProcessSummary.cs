@@ -11,7 +11,8 @@ namespace TokenBroker.Benchmarks.Reporting;
 /// <param name="CacheHit">One entry per cache-hit benchmark.</param>
 /// <param name="Memory">Bytes per cached token.</param>
 /// <param name="ColdBurst">Token requests for one burst of concurrent cold callers.</param>
-/// <param name="SteadyState">Issue item 4; null when the run had no Table Storage to measure it against.</param>
+/// <param name="SteadyState">Issue item 4, one broker core; null when the run had no Table Storage to measure it against.</param>
+/// <param name="SteadyStateFleet">The same with three broker cores sharing the table, each receiving every request.</param>
 internal sealed record InProcessSummary(
     DateTimeOffset MeasuredOn,
     string Machine,
@@ -19,4 +20,5 @@ internal sealed record InProcessSummary(
     IReadOnlyList<BenchmarkFigure> CacheHit,
     MemoryFootprintResult Memory,
     ColdBurstResult ColdBurst,
-    SteadyStateResult? SteadyState = null);
+    SteadyStateResult? SteadyState = null,
+    SteadyStateResult? SteadyStateFleet = null);

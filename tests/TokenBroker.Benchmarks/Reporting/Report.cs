@@ -36,6 +36,7 @@ internal static class Report
             .. HttpCostRows(http, brokerAllocations, bareAllocations),
             .. ColdBurstRows(coldBurst, inProcess.ColdBurst),
             .. SteadyStateRows(inProcess.SteadyState),
+            .. SteadyStateFleetRows(inProcess.SteadyStateFleet),
             MemoryRow(inProcess),
         ];
 
@@ -189,6 +190,27 @@ internal static class Report
             "   same, long run",
             Invariant($"{steady.TokenLifetimeMinutes / steady.MeanRefreshIntervalMinutes:N2} per lifetime: one per {steady.MeanRefreshIntervalMinutes:N2} min (policy {steady.PolicyTokenRequestsPerLifetime:N2}, floor {steady.FloorTokenRequestsPerLifetime:N2})"),
             "-",
+            ReportRow.Info);
+    }
+
+    // The figure is for one core; a fleet shares the table, so each refresh has a lease holder and losers.
+    private static IEnumerable<ReportRow> SteadyStateFleetRows(SteadyStateResult? fleet)
+    {
+        if (fleet is null)
+        {
+            yield break;
+        }
+
+        yield return new ReportRow(
+            Invariant($"   same, {fleet.Instances} cores sharing the table: waited"),
+            Invariant($"{fleet.RequestsThatWaited:N0} of {fleet.RequestsAfterWarmUp:N0} requests after warm-up"),
+            "0",
+            ReportRow.Verdict(fleet.RequestsThatWaited == 0),
+            fleet.RequestsThatWaited == 0 ? null : Invariant($"4 with {fleet.Instances} cores: {fleet.RefreshesLeasedElsewhere} background refreshes found another core holding the lease and kept their old token; such a core serves it until its safety margin and then misses (a table read, no token request), once per connection and refresh. See docs/performance.md, item 4."));
+        yield return new ReportRow(
+            Invariant($"   same, {fleet.Instances} cores: token requests"),
+            Invariant($"{fleet.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime, for the fleet"),
+            "1",
             ReportRow.Info);
     }
 

@@ -15,6 +15,7 @@ internal sealed class RefreshCounter : IDisposable
     private readonly MeterListener _listener = new();
     private long _count;
     private long _failed;
+    private long _leasedElsewhere;
 
     public RefreshCounter(IMeterFactory scope)
     {
@@ -34,6 +35,10 @@ internal sealed class RefreshCounter : IDisposable
                 {
                     Interlocked.Add(ref _failed, value);
                 }
+                else if (tag is { Key: "outcome", Value: "leased_elsewhere" })
+                {
+                    Interlocked.Add(ref _leasedElsewhere, value);
+                }
             }
         });
         _listener.Start();
@@ -42,6 +47,9 @@ internal sealed class RefreshCounter : IDisposable
     public long Count => Interlocked.Read(ref _count);
 
     public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Refreshes that found another instance holding the lease, and kept serving the token they had.</summary>
+    public long LeasedElsewhere => Interlocked.Read(ref _leasedElsewhere);
 
     /// <summary>Waits, on the real clock, until <paramref name="count"/> refreshes have finished.</summary>
     public async Task WaitForAsync(long count, TimeSpan timeout)

@@ -11,7 +11,7 @@ namespace TokenBroker.Benchmarks.SteadyState;
 /// <param name="RequestsThatWaited">Of those, requests that waited on the authorization server: that did not complete synchronously (target: 0).</param>
 /// <param name="TokenRequestsPerConnectionPerLifetime">Token requests after warm-up / (connections × lifetimes after warm-up) (target: 1).</param>
 /// <param name="Requests">Every request, warm-up included.</param>
-/// <param name="ColdRequests">Requests that waited during the warm-up: each connection's first.</param>
+/// <param name="ColdRequests">Requests that waited during the warm-up: each connection's first on each core, and any other miss then.</param>
 /// <param name="TokenRequests">Every token request, warm-up included.</param>
 /// <param name="TokenRequestsAfterWarmUp">Token requests after warm-up.</param>
 /// <param name="RefreshesStartedByHits">Background refreshes started by a hit inside the refresh window.</param>
@@ -20,6 +20,8 @@ namespace TokenBroker.Benchmarks.SteadyState;
 /// <param name="ShortestRefreshIntervalMinutes">Shortest such interval: no connection fetched twice for one token.</param>
 /// <param name="PolicyTokenRequestsPerLifetime">What the refresh policy predicts: one request each (window ratio − half the jitter) of a lifetime.</param>
 /// <param name="FloorTokenRequestsPerLifetime">The least any schedule with 0 waits can do: a token is served only until its safety margin.</param>
+/// <param name="Instances">Broker cores sharing the table, the token endpoint and the clock; each gets every request of a step.</param>
+/// <param name="RefreshesLeasedElsewhere">Refreshes that found another instance holding the lease and kept the token they had.</param>
 internal sealed record SteadyStateResult(
     int Connections,
     double SimulatedMinutes,
@@ -36,4 +38,6 @@ internal sealed record SteadyStateResult(
     double MeanRefreshIntervalMinutes = 0,
     double ShortestRefreshIntervalMinutes = 0,
     double PolicyTokenRequestsPerLifetime = 0,
-    double FloorTokenRequestsPerLifetime = 0);
+    double FloorTokenRequestsPerLifetime = 0,
+    int Instances = 1,
+    long RefreshesLeasedElsewhere = 0);

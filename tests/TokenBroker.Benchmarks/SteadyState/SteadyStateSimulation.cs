@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -10,19 +10,18 @@ using Microsoft.Extensions.Time.Testing;
 using TokenBroker.Acquisition;
 using TokenBroker.Benchmarks.Reporting;
 using TokenBroker.Caching;
-using TokenBroker.Connections;
 using TokenBroker.Refresh;
 
 namespace TokenBroker.Benchmarks.SteadyState;
 
 /// <summary>
-/// Issue item 4: 50 connections with 5-minute tokens under continuous requests for 10 simulated minutes. The broker core
-/// is composed with <c>AddTokenBroker</c>, a <see cref="FakeTimeProvider"/> as its clock, Azurite as its table and
-/// <see cref="OpaqueTokenEndpoint"/> as the authorization server. Every simulated second each connection gets one request;
-/// every simulated minute the refresh job runs first, as the timer would. A request "waited on the authorization server"
-/// when <c>GetTokenAsync</c> did not complete synchronously: that is exactly a memory miss. Between steps the simulation
-/// waits for every background refresh a hit started, so the clock never moves under unfinished work and the result does
-/// not depend on the machine's speed.
+/// Issue item 4: 50 connections with 5-minute tokens under continuous requests for 10 simulated minutes. Each broker core
+/// is composed with <c>AddTokenBroker</c>, one <see cref="FakeTimeProvider"/> as its clock, one fresh Azurite table and
+/// <see cref="OpaqueTokenEndpoint"/> as the authorization server. Every simulated second each instance gets one request
+/// per connection; every simulated minute the refresh job runs first on every instance, as the timer would. A request
+/// "waited on the authorization server" when <c>GetTokenAsync</c> did not complete synchronously: that is exactly a memory
+/// miss. Between steps the simulation waits for every background refresh a hit started, so the clock never moves under
+/// unfinished work and the result does not depend on the machine's speed.
 /// </summary>
 internal static class SteadyStateSimulation
 {
@@ -35,10 +34,11 @@ internal static class SteadyStateSimulation
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary><c>steady-state --storage CONNECTION-STRING [--out FILE]</c>: this figure alone (in-process also measures it).</summary>
+    /// <summary><c>steady-state --storage CONNECTION-STRING [--instances 1] [--out FILE]</c>: this figure alone (in-process also measures it).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var result = await MeasureAsync(Arguments.RequiredOption(args, "--storage"));
+        var instances = int.Parse(Arguments.Option(args, "--instances") ?? "1", CultureInfo.InvariantCulture);
+        var result = await MeasureAsync(Arguments.RequiredOption(args, "--storage"), instances);
         var json = JsonSerializer.Serialize(result, InProcessRun.Json);
         Console.WriteLine(json);
         if (Arguments.Option(args, "--out") is { } output)
@@ -49,33 +49,36 @@ internal static class SteadyStateSimulation
         return 0;
     }
 
-    public static async Task<SteadyStateResult> MeasureAsync(string storageConnectionString)
+    /// <summary>Simulates <paramref name="instanceCount"/> broker cores sharing one table, one token endpoint and one clock.</summary>
+    public static async Task<SteadyStateResult> MeasureAsync(string storageConnectionString, int instanceCount = 1)
     {
         var clock = new FakeTimeProvider(Start);
         using var endpoint = new OpaqueTokenEndpoint(clock, Start, Lifetime);
-        using var host = Build(storageConnectionString, clock, endpoint);
-        await host.StartAsync();
+        var names = Enumerable.Range(0, Connections).Select(i => $"c{i:D2}").ToArray();
+        var settings = Settings(storageConnectionString, names);
+        var instances = new List<SteadyStateInstance>();
         try
         {
-            return await SimulateAsync(host.Services, clock, endpoint);
+            for (var i = 0; i < instanceCount; i++)
+            {
+                var host = Build(settings, clock, endpoint);
+                await host.StartAsync();
+                instances.Add(new SteadyStateInstance(host, names));
+            }
+
+            return await SimulateAsync(instances, names, clock, endpoint);
         }
         finally
         {
-            await host.StopAsync();
+            foreach (var instance in instances)
+            {
+                await instance.DisposeAsync();
+            }
         }
     }
 
-    private static async Task<SteadyStateResult> SimulateAsync(IServiceProvider services, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
+    private static async Task<SteadyStateResult> SimulateAsync(List<SteadyStateInstance> instances, string[] names, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
     {
-        var broker = services.GetRequiredService<ITokenBroker>();
-        var job = services.GetRequiredService<TokenRefreshJob>();
-        var memory = services.GetRequiredService<MemoryTokenCache>();
-        var registry = services.GetRequiredService<ConnectionRegistry>();
-        using var refreshes = new RefreshCounter(services.GetRequiredService<IMeterFactory>());
-
-        var names = Enumerable.Range(0, Connections).Select(Name).ToArray();
-        var keys = names.Select(name => registry.TryGet(name, out var connection) ? connection.DefaultCacheKey : throw new InvalidOperationException($"No connection {name}.")).ToArray();
-
         // Connections join one after another over the first lifetime, as callers would, so their refreshes fall at every
         // phase of the 5-minute window measured after warm-up. Joined all at once, every connection would refresh exactly
         // once inside that window by coincidence of phase (at about 7.2 minutes), whatever the policy.
@@ -87,36 +90,38 @@ internal static class SteadyStateSimulation
         {
             if (elapsed > TimeSpan.Zero && elapsed.Ticks % TimerPeriod.Ticks == 0)
             {
-                var report = await job.RunAsync(isPastDue: false, CancellationToken.None);
-                byJob += report.Refreshed;
+                var reports = await Task.WhenAll(instances.Select(instance => instance.Job.RunAsync(isPastDue: false, CancellationToken.None)));
+                byJob += reports.Sum(report => report.Refreshed);
             }
 
             var now = clock.GetUtcNow();
             var afterWarmUp = elapsed >= Lifetime;
-            var expectedRefreshes = refreshes.Count;
+            var expected = instances.Select(instance => instance.Refreshes.Count).ToArray();
             var misses = new List<Task<TokenResult>>();
-            for (var i = 0; i < Connections && joinInterval * i <= elapsed; i++)
+            for (var n = 0; n < instances.Count; n++)
             {
-                // The broker starts a background refresh on a hit at or past the entry's refresh point; the previous one has
-                // finished (the step before settled), so this hit is the one that starts it.
-                if (memory.TryGet(keys[i], now, out var entry) && now >= entry.RefreshAt)
+                var instance = instances[n];
+                for (var i = 0; i < Connections && joinInterval * i <= elapsed; i++)
                 {
-                    expectedRefreshes++;
-                    startedByHits++;
-                }
+                    if (instance.StartsRefresh(i, now))
+                    {
+                        expected[n]++;
+                        startedByHits++;
+                    }
 
-                var pending = broker.GetTokenAsync(names[i], null, CancellationToken.None);
-                requests++;
-                requestsAfterWarmUp += afterWarmUp ? 1 : 0;
-                if (pending.IsCompletedSuccessfully)
-                {
-                    Check(pending.Result, names[i]);
-                    continue;
-                }
+                    var pending = instance.Broker.GetTokenAsync(names[i], null, CancellationToken.None);
+                    requests++;
+                    requestsAfterWarmUp += afterWarmUp ? 1 : 0;
+                    if (pending.IsCompletedSuccessfully)
+                    {
+                        Check(pending.Result, names[i]);
+                        continue;
+                    }
 
-                waitsAfterWarmUp += afterWarmUp ? 1 : 0;
-                coldRequests += afterWarmUp ? 0 : 1;
-                misses.Add(pending.AsTask());
+                    waitsAfterWarmUp += afterWarmUp ? 1 : 0;
+                    coldRequests += afterWarmUp ? 0 : 1;
+                    misses.Add(pending.AsTask());
+                }
             }
 
             foreach (var result in await Task.WhenAll(misses))
@@ -124,10 +129,13 @@ internal static class SteadyStateSimulation
                 Check(result, "a connection");
             }
 
-            await refreshes.WaitForAsync(expectedRefreshes, SettleTimeout);
-            if (refreshes.Failed > 0)
+            for (var n = 0; n < instances.Count; n++)
             {
-                throw new InvalidOperationException($"A refresh failed at {elapsed}; see the log above.");
+                await instances[n].Refreshes.WaitForAsync(expected[n], SettleTimeout);
+                if (instances[n].Refreshes.Failed > 0)
+                {
+                    throw new InvalidOperationException($"A refresh failed at {elapsed}; see the log above.");
+                }
             }
 
             clock.Advance(Step);
@@ -138,11 +146,12 @@ internal static class SteadyStateSimulation
             throw new InvalidOperationException($"The broker sent {endpoint.UnexpectedRequests} requests that were not token requests.");
         }
 
-        return Result(services, endpoint.Issued, requests, requestsAfterWarmUp, waitsAfterWarmUp, coldRequests, startedByHits, byJob);
+        var counts = new SteadyStateCounts(
+            instances.Count, requests, requestsAfterWarmUp, waitsAfterWarmUp, coldRequests, startedByHits, byJob, instances.Sum(instance => instance.Refreshes.LeasedElsewhere));
+        return Result(instances[0].Services, endpoint.Issued, counts);
     }
 
-    private static SteadyStateResult Result(
-        IServiceProvider services, IReadOnlyList<IssuedToken> issued, long requests, long requestsAfterWarmUp, long waitsAfterWarmUp, long coldRequests, int startedByHits, int byJob)
+    private static SteadyStateResult Result(IServiceProvider services, IReadOnlyList<IssuedToken> issued, SteadyStateCounts counts)
     {
         var lifetimesAfterWarmUp = (Duration - Lifetime) / Lifetime;
         var afterWarmUp = issued.Count(token => token.Elapsed >= Lifetime);
@@ -164,24 +173,25 @@ internal static class SteadyStateSimulation
             Connections,
             Duration.TotalMinutes,
             Lifetime.TotalMinutes,
-            requestsAfterWarmUp,
-            waitsAfterWarmUp,
+            counts.RequestsAfterWarmUp,
+            counts.WaitsAfterWarmUp,
             afterWarmUp / (Connections * lifetimesAfterWarmUp),
-            requests,
-            coldRequests,
+            counts.Requests,
+            counts.ColdRequests,
             issued.Count,
             afterWarmUp,
-            startedByHits,
-            byJob,
+            counts.StartedByHits,
+            counts.ByJob,
             intervals.Length == 0 ? 0 : intervals.Average(),
             intervals.Length == 0 ? 0 : intervals.Min(),
             Lifetime / refreshPoint,
-            Lifetime / (Lifetime - margin));
+            Lifetime / (Lifetime - margin),
+            counts.Instances,
+            counts.LeasedElsewhere);
     }
 
-    private static IHost Build(string storageConnectionString, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
+    private static Dictionary<string, string?> Settings(string storageConnectionString, string[] names)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         var settings = new Dictionary<string, string?>
         {
             ["TokenBroker:TokenCache:ConnectionString"] = storageConnectionString,
@@ -190,7 +200,7 @@ internal static class SteadyStateSimulation
             ["TokenBroker:Secrets:token-cache-key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["TokenBroker:TokenEndpoint:MaxRetryAttempts"] = "0",
         };
-        foreach (var name in Enumerable.Range(0, Connections).Select(Name))
+        foreach (var name in names)
         {
             var prefix = $"TokenBroker:Connections:{name}:";
             settings[prefix + "TokenEndpoint"] = $"https://as.steady-state.test/{name}/token";
@@ -199,19 +209,23 @@ internal static class SteadyStateSimulation
             settings[prefix + "Scopes"] = "api.read";
         }
 
+        return settings;
+    }
+
+    private static IHost Build(Dictionary<string, string?> settings, FakeTimeProvider clock, OpaqueTokenEndpoint endpoint)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddTokenBroker(builder.Configuration);
 
-        // The factory would dispose a handler it created when the handler's lifetime ends; this one lives as long as the host.
+        // The factory would dispose a handler it created when the handler's lifetime ends; this one lives as long as the run.
         builder.Services.AddHttpClient(ClientCredentialsClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => endpoint)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         return builder.Build();
     }
-
-    private static string Name(int index) => $"c{index:D2}";
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

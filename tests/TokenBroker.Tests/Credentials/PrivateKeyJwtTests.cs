@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
