@@ -53,6 +53,48 @@ public sealed class MultiInstanceTests(IntegrationFixture fixture)
     }
 
     [Fact]
+    public async Task A_background_refresh_on_every_host_converges_on_the_holders_token_before_serve_until()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = fixture.BrokerSettings();
+        settings["TokenBroker:Refresh:Enabled"] = "false";
+        var hosts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => fixture.StartBrokerAsync(settings, s => s.AddSingleton<TimeProvider>(clock))));
+        try
+        {
+            var before = fixture.Authorization.Requests.Count;
+            var old = (await hosts[0].RequestTokenAsync("demo")).AccessToken;
+            Assert.All(await Task.WhenAll(hosts.Select(h => h.RequestTokenAsync("demo"))), c => Assert.Equal(old, c.AccessToken));
+
+            // Inside the refresh window, hits on every host start a background refresh at once; one host takes the lease.
+            clock.Advance(TimeSpan.FromMinutes(52));
+            Assert.All(await Task.WhenAll(hosts.Select(h => h.RequestTokenAsync("demo"))), c => Assert.Equal(old, c.AccessToken));
+
+            // Well before the old token's serve-until (55 min), every host serves the holder's new token from memory.
+            string?[] served = [];
+            for (var i = 0; i < 100; i++)
+            {
+                await Task.Delay(50);
+                served = (await Task.WhenAll(hosts.Select(h => h.RequestTokenAsync("demo")))).Select(c => c.AccessToken).ToArray();
+                if (served.All(t => t != old))
+                {
+                    break;
+                }
+            }
+
+            Assert.All(served, t => Assert.NotEqual(old, t));
+            Assert.Single(served.Distinct());
+            Assert.Equal(2, fixture.Authorization.Requests.Count - before);
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Idle_entries_are_not_refreshed_and_are_deleted_after_the_idle_timeout()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
