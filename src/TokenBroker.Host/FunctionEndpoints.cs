@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.Azure.Functions.Worker;
 using TokenBroker.Functions.Functions;
+using TokenBroker.Functions.Http;
 
 namespace TokenBroker.Host;
 
@@ -17,9 +18,11 @@ internal static class FunctionEndpoints
 
     public static void MapFunctionEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(RoutePrefix + TokenFunction.Route, static context =>
+        // The function classes are singletons: taken from the root provider, a request never needs a DI scope.
+        var token = endpoints.ServiceProvider.GetRequiredService<TokenFunction>();
+        endpoints.MapPost(RoutePrefix + TokenFunction.Route, context =>
             {
-                var function = context.RequestServices.GetRequiredService<TokenFunction>();
+                var function = token;
                 return ExecuteAsync(context, function.RunAsync(context.Request, Connection(context), context.RequestAborted));
             })
             .WithMetadata(new FunctionRoute(TokenFunction.Name, AuthorizationLevel.Function));
@@ -47,6 +50,19 @@ internal static class FunctionEndpoints
     private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)
     {
         var result = await invocation;
-        await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), NoAction));
+
+        // The results the broker writes need nothing of MVC's ActionContext; building one per request is pure allocation.
+        switch (result)
+        {
+            case TokenResponseResult token:
+                await token.WriteAsync(context);
+                break;
+            case ProblemResult problem:
+                await problem.WriteAsync(context);
+                break;
+            default:
+                await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), NoAction));
+                break;
+        }
     }
 }

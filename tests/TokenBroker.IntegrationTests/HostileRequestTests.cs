@@ -148,6 +148,24 @@ public sealed class HostileRequestTests(IntegrationFixture fixture) : IAsyncLife
         }
     }
 
+    [Fact]
+    public async Task A_broken_chunked_body_is_a_400_problem_not_a_500()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_broker.BaseAddress.Host, _broker.BaseAddress.Port);
+        var stream = client.GetStream();
+        var request = "POST /api/token/demo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
+            $"Authorization: Bearer {_token}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz-not-a-chunk-size\r\n{{}}\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400", response, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+        Assert.Contains("malformed_body", response, StringComparison.Ordinal);
+    }
+
     private async Task<TokenCall> AssertProblemAsync(string name, HttpRequestMessage request, string code)
     {
         using var response = await _broker.Client.SendAsync(request);

@@ -33,34 +33,47 @@ public readonly record struct TokenRequestBody(string? Scope, ProblemResult? Pro
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
         try
         {
-            var length = 0;
-            int read;
-            while (length <= MaxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > MaxBytes)
-            {
-                return TooLarge();
-            }
-
-            if (length == 0)
-            {
-                return default;
-            }
-
-            if (!IsJson(request.ContentType))
-            {
-                return Fail(415, ProblemCode.UnsupportedMediaType, "Unsupported media type", "Send the body as application/json, for example {\"scope\": \"api.read\"}, or send no body.");
-            }
-
-            return Parse(buffer.AsSpan(0, length));
+            return await ReadCoreAsync(request, buffer, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel refuses a broken transfer (bad chunking, a body shorter than its Content-Length) while it is read:
+            // the caller sent it, so it is the caller's error, never a 500.
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge()
+                : Malformed("The request body could not be read.");
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static async ValueTask<TokenRequestBody> ReadCoreAsync(HttpRequest request, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        int read;
+        while (length <= MaxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > MaxBytes)
+        {
+            return TooLarge();
+        }
+
+        if (length == 0)
+        {
+            return default;
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            return Fail(415, ProblemCode.UnsupportedMediaType, "Unsupported media type", "Send the body as application/json, for example {\"scope\": \"api.read\"}, or send no body.");
+        }
+
+        return Parse(buffer.AsSpan(0, length));
     }
 
     private static TokenRequestBody Parse(ReadOnlySpan<byte> body)

@@ -64,18 +64,20 @@ public sealed partial class CallerAuthenticator
     public string AdminRole => _options.AdminRole;
 
     /// <summary>Identifies the caller from the request's <c>Authorization</c> and <c>X-MS-CLIENT-PRINCIPAL</c> headers.</summary>
-    public async Task<CallerAuthentication> AuthenticateAsync(string? authorization, string? clientPrincipal, CancellationToken cancellationToken)
+    public ValueTask<CallerAuthentication> AuthenticateAsync(string? authorization, string? clientPrincipal, CancellationToken cancellationToken) => _mode switch
     {
-        switch (_mode)
-        {
-            case CallerMode.Development:
-                return CallerAuthentication.Success(Caller.Development);
-            case CallerMode.FunctionKeyOnly:
-                return CallerAuthentication.Success(Caller.FunctionKeyHolder);
-            case CallerMode.EasyAuth:
-                return FromClientPrincipal(clientPrincipal);
-        }
+        // Cached results: the modes without a token to check cost the request path nothing.
+        CallerMode.Development => ValueTask.FromResult(DevelopmentCaller),
+        CallerMode.FunctionKeyOnly => ValueTask.FromResult(FunctionKeyCaller),
+        CallerMode.EasyAuth => ValueTask.FromResult(FromClientPrincipal(clientPrincipal)),
+        _ => new ValueTask<CallerAuthentication>(ValidateBearerAsync(authorization)),
+    };
 
+    private static readonly CallerAuthentication DevelopmentCaller = CallerAuthentication.Success(Caller.Development);
+    private static readonly CallerAuthentication FunctionKeyCaller = CallerAuthentication.Success(Caller.FunctionKeyHolder);
+
+    private async Task<CallerAuthentication> ValidateBearerAsync(string? authorization)
+    {
         if (string.IsNullOrWhiteSpace(authorization))
         {
             return CallerAuthentication.Missing("Send an access token for the broker in the Authorization header (Bearer).");
