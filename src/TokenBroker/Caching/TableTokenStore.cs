@@ -283,6 +283,23 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
         return deleted;
     }
 
+    /// <summary>The scope sets a connection has entries for, plus its default: what a forced refresh of the connection covers.</summary>
+    public async Task<IReadOnlyCollection<ScopeSet>> CachedScopeSetsAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var scopeSets = new HashSet<ScopeSet> { connection.DefaultScopes };
+        await foreach (var entry in ListAsync(cancellationToken))
+        {
+            if (entry.PartitionKey == connection.DefaultCacheKey.PartitionKey
+                && ScopeSet.TryParse(entry.RequestedScope, out var scopes, out _)
+                && scopes.IsSubsetOf(connection.AllowedScopes))
+            {
+                scopeSets.Add(scopes);
+            }
+        }
+
+        return scopeSets;
+    }
+
     /// <summary>Deletes an entry unless it changed since it was read.</summary>
     public async Task<bool> DeleteAsync(StoredEntry entry, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
 using TokenBroker.Credentials;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Certificates;
 
@@ -37,10 +38,7 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
         {
             await foreach (var properties in certificates.GetPropertiesOfCertificateVersionsAsync(name, cancellationToken))
             {
-                if (properties.Enabled == true
-                    && properties.Version != latestVersion
-                    && (properties.ExpiresOn is null || properties.ExpiresOn > now)
-                    && (properties.NotBefore is null || properties.NotBefore <= now))
+                if (KeyVaultVersion.IsOverlapCandidate(properties.Enabled, properties.Version, latestVersion, properties.ExpiresOn, properties.NotBefore, now))
                 {
                     candidates.Add(properties);
                 }

@@ -122,17 +122,7 @@ public sealed partial class OperationsService
         }
 
         _fetcher.ClearLocalHolds(target);
-        var scopeSets = new HashSet<ScopeSet> { target.DefaultScopes };
-        await foreach (var entry in _store.ListAsync(cancellationToken))
-        {
-            if (entry.PartitionKey == target.DefaultCacheKey.PartitionKey
-                && ScopeSet.TryParse(entry.RequestedScope, out var scopes, out _)
-                && scopes.IsSubsetOf(target.AllowedScopes))
-            {
-                scopeSets.Add(scopes);
-            }
-        }
-
+        var scopeSets = await _store.CachedScopeSetsAsync(target, cancellationToken);
         var results = new List<TokenResult>();
         foreach (var scopes in scopeSets)
         {

@@ -91,15 +91,7 @@ public sealed partial class SecretEventProcessor
     private async Task ReacquireAsync(Connection connection, SecretEvent secretEvent, CancellationToken cancellationToken)
     {
         _fetcher.ClearLocalHolds(connection);
-        var scopeSets = new HashSet<ScopeSet> { connection.DefaultScopes };
-        await foreach (var entry in _store.ListAsync(cancellationToken))
-        {
-            if (entry.PartitionKey == connection.DefaultCacheKey.PartitionKey && ScopeSet.TryParse(entry.RequestedScope, out var scopes, out _))
-            {
-                scopes = scopes.IsSubsetOf(connection.AllowedScopes) ? scopes : connection.DefaultScopes;
-                scopeSets.Add(scopes);
-            }
-        }
+        var scopeSets = await _store.CachedScopeSetsAsync(connection, cancellationToken);
 
         var transient = false;
         foreach (var scopes in scopeSets)

@@ -30,10 +30,7 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
         {
             await foreach (var properties in client.GetPropertiesOfSecretVersionsAsync(name, cancellationToken))
             {
-                if (properties.Enabled == true
-                    && properties.Version != latestVersion
-                    && (properties.ExpiresOn is null || properties.ExpiresOn > now)
-                    && (properties.NotBefore is null || properties.NotBefore <= now))
+                if (KeyVaultVersion.IsOverlapCandidate(properties.Enabled, properties.Version, latestVersion, properties.ExpiresOn, properties.NotBefore, now))
                 {
                     candidates.Add(properties);
                 }

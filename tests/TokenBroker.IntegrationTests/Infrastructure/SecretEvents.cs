@@ -15,15 +15,7 @@ public static class SecretEvents
           "subject": "{{secret}}",
           "eventType": "{{type}}",
           "eventTime": "2026-11-25T12:00:00.0000000Z",
-          "data": {
-            "Id": "https://tb-vault.vault.azure.net/secrets/{{secret}}/{{version}}",
-            "VaultName": "tb-vault",
-            "ObjectType": "Secret",
-            "ObjectName": "{{secret}}",
-            "Version": "{{version}}",
-            "NBF": null,
-            "EXP": {{(exp is null ? "null" : exp.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}}
-          },
+          "data": {{Data(secret, version, exp)}},
           "dataVersion": "1",
           "metadataVersion": "1"
         }]
@@ -38,7 +30,13 @@ public static class SecretEvents
           "subject": "{{secret}}",
           "time": "2026-11-25T12:00:00.0000000Z",
           "datacontenttype": "application/json",
-          "data": {
+          "data": {{Data(secret, version, exp)}}
+        }
+        """);
+
+    // The data object of Key Vault's secret events, the same in both schemas.
+    private static string Data(string secret, string version, long? exp) => $$"""
+        {
             "Id": "https://tb-vault.vault.azure.net/secrets/{{secret}}/{{version}}",
             "VaultName": "tb-vault",
             "ObjectType": "Secret",
@@ -47,8 +45,7 @@ public static class SecretEvents
             "NBF": null,
             "EXP": {{(exp is null ? "null" : exp.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}}
           }
-        }
-        """);
+        """;
 
     public static BinaryData Base64(BinaryData message) => BinaryData.FromString(Convert.ToBase64String(Encoding.UTF8.GetBytes(message.ToString())));
 }
