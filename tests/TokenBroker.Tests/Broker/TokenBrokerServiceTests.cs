@@ -105,19 +105,19 @@ public sealed class TokenBrokerServiceTests : IDisposable
     public async Task A_token_in_its_refresh_window_is_served_at_once_and_refreshed_once_in_the_background()
     {
         var first = (await Get()).Token!;
-        var refreshed = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
         var original = _harness.Endpoint.Respond;
         _harness.Endpoint.Respond = async request =>
         {
-            var response = await original(request);
-            refreshed.TrySetResult();
-            return response;
+            // Hold the background refresh until every caller in the window has been served.
+            await release.Task;
+            return await original(request);
         };
 
         // 1 h token: the window opens at 50 min (minus up to 5% jitter); serving stops at 55 min.
         _harness.Time.Advance(TimeSpan.FromMinutes(52));
         var inWindow = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Get().AsTask()));
-        await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        release.SetResult();
         await WaitUntil(() => _harness.Services.GetRequiredService<MemoryTokenCache>().TryGet(Connection().DefaultCacheKey, _harness.Time.GetUtcNow(), out var e) && e.Token != first);
         var after = await Get();
 
