@@ -17,6 +17,7 @@ internal sealed partial class TokenBrokerService(
     ConnectionRegistry connections,
     AccessPolicy policy,
     MemoryTokenCache memory,
+    TableTokenStore store,
     CoordinatedFetcher fetcher,
     TimeProvider time,
     IOptions<TokenBrokerOptions> options,
@@ -25,6 +26,7 @@ internal sealed partial class TokenBrokerService(
 {
     private readonly SingleFlight<string, FetchResult> _flights = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
         GetTokenCoreAsync(connection, scope, null, cancellationToken);
@@ -93,10 +95,30 @@ internal sealed partial class TokenBrokerService(
     internal Task<FetchResult> RefreshAsync(Connection connection, ScopeSet scopes, FetchMode mode, CancellationToken cancellationToken) =>
         RunFlightAsync(connection, connection.CacheKeyFor(scopes), scopes, mode).WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Fetches new tokens now for every scope set a connection has cached (and its default), ignoring holds: after a
+    /// credential changed (a Key Vault event) or on an operator's request.
+    /// </summary>
+    internal async Task<IReadOnlyList<TokenResult>> ForceRefreshAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        fetcher.ClearLocalHolds(connection);
+        var results = new List<TokenResult>();
+        foreach (var scopes in await store.CachedScopeSetsAsync(connection, cancellationToken))
+        {
+            results.Add((await RefreshAsync(connection, scopes, FetchMode.Forced, cancellationToken)).Result);
+        }
+
+        return results;
+    }
+
+    // Registered as itself and, forwarded, as ITokenBroker: the container disposes it once for each.
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)

@@ -61,13 +61,14 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<TokenAcquirer>();
         services.TryAddSingleton<RefreshPolicy>();
         services.TryAddSingleton<CoordinatedFetcher>();
-        services.TryAddSingleton<ITokenBroker, TokenBrokerService>();
+        services.TryAddSingleton<TokenBrokerService>();
+        services.TryAddSingleton<ITokenBroker>(sp => sp.GetRequiredService<TokenBrokerService>());
         // Public types with internal constructors: their dependencies are not part of the contract.
         services.TryAddSingleton(sp => new TokenRefreshJob(
             sp.GetRequiredService<TableTokenStore>(),
             sp.GetRequiredService<MemoryTokenCache>(),
             sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<RefreshOptions>>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
@@ -75,9 +76,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton(sp => new SecretEventProcessor(
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<SecretCache>(),
-            sp.GetRequiredService<TableTokenStore>(),
-            sp.GetRequiredService<CoordinatedFetcher>(),
-            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
             sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>()));
 

@@ -47,9 +47,7 @@ internal sealed partial class CoordinatedFetcher(
             var refreshAt = entry.RefreshAt ?? policy.RefreshAt(stored);
             if (mode == FetchMode.Request || refreshAt > now)
             {
-                memory.Set(key, stored, refreshAt, now);
-                TokenBrokerMetrics.TableHit(connection);
-                return Served(stored);
+                return ServeFromTable(connection, key, stored, refreshAt, now);
             }
         }
 
@@ -132,6 +130,13 @@ internal sealed partial class CoordinatedFetcher(
 
     private static FetchResult Served(CachedToken token) => new(TokenResult.Success(token), FetchOutcome.Served);
 
+    private FetchResult ServeFromTable(Connection connection, TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now)
+    {
+        memory.Set(key, token, refreshAt, now);
+        TokenBrokerMetrics.TableHit(connection);
+        return Served(token);
+    }
+
     private TokenError? HeldBy(TokenCacheKey key, StoredEntry? entry, DateTimeOffset now)
     {
         if (entry?.RejectedUntil is { } rejected && rejected > now)
@@ -194,9 +199,7 @@ internal sealed partial class CoordinatedFetcher(
 
             if (entry?.Token is { } token && memory.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
             {
-                memory.Set(key, token, entry.RefreshAt ?? policy.RefreshAt(token), now);
-                TokenBrokerMetrics.TableHit(connection);
-                return Served(token);
+                return ServeFromTable(connection, key, token, entry.RefreshAt ?? policy.RefreshAt(token), now);
             }
 
             if (HeldBy(key, entry, now) is { } hold)

@@ -32,7 +32,7 @@ public sealed partial class OperationsService
         TableTokenStore store,
         MemoryTokenCache memory,
         CoordinatedFetcher fetcher,
-        ITokenBroker broker,
+        TokenBrokerService broker,
         SecretCache secrets,
         CallerAuthenticator callers,
         TimeProvider time,
@@ -43,7 +43,7 @@ public sealed partial class OperationsService
         _store = store;
         _memory = memory;
         _fetcher = fetcher;
-        _broker = (TokenBrokerService)broker;
+        _broker = broker;
         _secrets = secrets;
         _callers = callers;
         _time = time;
@@ -121,13 +121,7 @@ public sealed partial class OperationsService
             return null;
         }
 
-        _fetcher.ClearLocalHolds(target);
-        var scopeSets = await _store.CachedScopeSetsAsync(target, cancellationToken);
-        var results = new List<TokenResult>();
-        foreach (var scopes in scopeSets)
-        {
-            results.Add((await _broker.RefreshAsync(target, scopes, FetchMode.Forced, cancellationToken)).Result);
-        }
+        var results = await _broker.ForceRefreshAsync(target, cancellationToken);
 
         Log.Refreshed(_logger, target.Name, results.Count, results.Count(r => r.Succeeded));
         return results;

@@ -24,7 +24,7 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<TableTokenStore>(),
             sp.GetRequiredService<MemoryTokenCache>(),
             sp.GetRequiredService<CoordinatedFetcher>(),
-            sp.GetRequiredService<ITokenBroker>(),
+            sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<SecretCache>(),
             sp.GetRequiredService<CallerAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(),

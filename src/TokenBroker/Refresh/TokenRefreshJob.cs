@@ -28,7 +28,7 @@ public sealed partial class TokenRefreshJob
         TableTokenStore store,
         MemoryTokenCache memory,
         ConnectionRegistry connections,
-        ITokenBroker broker,
+        TokenBrokerService broker,
         TimeProvider time,
         IOptions<RefreshOptions> options,
         TokenBrokerMetrics metrics,
@@ -37,7 +37,7 @@ public sealed partial class TokenRefreshJob
         _store = store;
         _memory = memory;
         _connections = connections;
-        _broker = (TokenBrokerService)broker;
+        _broker = broker;
         _time = time;
         _options = options.Value;
         _metrics = metrics;

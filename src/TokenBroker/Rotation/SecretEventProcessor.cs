@@ -18,8 +18,6 @@ public sealed partial class SecretEventProcessor
 {
     private readonly ConnectionRegistry _connections;
     private readonly SecretCache _secrets;
-    private readonly TableTokenStore _store;
-    private readonly CoordinatedFetcher _fetcher;
     private readonly TokenBrokerService _broker;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<SecretEventProcessor> _logger;
@@ -27,17 +25,13 @@ public sealed partial class SecretEventProcessor
     internal SecretEventProcessor(
         ConnectionRegistry connections,
         SecretCache secrets,
-        TableTokenStore store,
-        CoordinatedFetcher fetcher,
-        ITokenBroker broker,
+        TokenBrokerService broker,
         TokenBrokerMetrics metrics,
         ILogger<SecretEventProcessor> logger)
     {
         _connections = connections;
         _secrets = secrets;
-        _store = store;
-        _fetcher = fetcher;
-        _broker = (TokenBrokerService)broker;
+        _broker = broker;
         _metrics = metrics;
         _logger = logger;
     }
@@ -90,16 +84,12 @@ public sealed partial class SecretEventProcessor
 
     private async Task ReacquireAsync(Connection connection, SecretEvent secretEvent, CancellationToken cancellationToken)
     {
-        _fetcher.ClearLocalHolds(connection);
-        var scopeSets = await _store.CachedScopeSetsAsync(connection, cancellationToken);
-
         var transient = false;
-        foreach (var scopes in scopeSets)
+        foreach (var result in await _broker.ForceRefreshAsync(connection, cancellationToken))
         {
-            var result = await _broker.RefreshAsync(connection, scopes, FetchMode.Forced, cancellationToken);
-            if (result.Result.Succeeded)
+            if (result.Succeeded)
             {
-                var version = result.Result.Token.SecretVersion;
+                var version = result.Token.SecretVersion;
                 if (string.Equals(version, secretEvent.Version, StringComparison.Ordinal))
                 {
                     Log.NewVersionProven(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, version);
@@ -111,7 +101,7 @@ public sealed partial class SecretEventProcessor
             }
             else
             {
-                var error = result.Result.Error!;
+                var error = result.Error;
                 transient |= error.Kind is TokenErrorKind.UpstreamUnavailable or TokenErrorKind.SecretUnavailable;
                 Log.ReacquireFailed(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, error.Kind.ToString(), error.UpstreamError ?? string.Empty);
             }
