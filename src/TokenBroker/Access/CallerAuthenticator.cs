@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,6 +7,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+
+using TokenBroker.Connections;
 
 namespace TokenBroker.Access;
 
@@ -53,7 +54,7 @@ public sealed partial class CallerAuthenticator
             _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
                 metadataAddress,
                 new OpenIdConnectConfigurationRetriever(),
-                new HttpDocumentRetriever { RequireHttps = !IsLoopback(authority) });
+                new HttpDocumentRetriever { RequireHttps = !UriRules.IsLoopback(authority) });
         }
     }
 
@@ -188,9 +189,6 @@ public sealed partial class CallerAuthenticator
         SecurityTokenMalformedException or ArgumentException => "The token is malformed.",
         _ => "The token is not valid.",
     };
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
 
     private static partial class Log
     {

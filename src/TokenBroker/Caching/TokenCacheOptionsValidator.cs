@@ -2,6 +2,8 @@ using System.Data.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
+using TokenBroker.Connections;
+
 namespace TokenBroker.Caching;
 
 /// <summary>Checks <c>TokenBroker:TokenCache</c> at start-up and names the key of every problem.</summary>
@@ -40,9 +42,7 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
             errors.Add($"{Prefix}:TableName must be 3 to 63 letters or digits, starting with a letter.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.EncryptionKeySecretName)
-            || options.EncryptionKeySecretName.Length > 127
-            || !options.EncryptionKeySecretName.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        if (string.IsNullOrWhiteSpace(options.EncryptionKeySecretName) || !UriRules.IsVaultObjectName(options.EncryptionKeySecretName))
         {
             errors.Add($"{Prefix}:EncryptionKeySecretName must be a Key Vault secret name: 1 to 127 characters, letters, digits and '-'.");
         }

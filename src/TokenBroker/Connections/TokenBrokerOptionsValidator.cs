@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -54,7 +53,7 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             errors.Add($"{key}:TokenEndpoint is required.");
         }
         else if (!Uri.TryCreate(connection.TokenEndpoint, UriKind.Absolute, out var endpoint)
-            || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && IsLoopback(endpoint))))
+            || !UriRules.IsHttpsOrLoopbackHttp(endpoint))
         {
             errors.Add($"{key}:TokenEndpoint must be an absolute https URL (http is accepted only for loopback hosts).");
         }
@@ -140,7 +139,7 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
                 errors.Add($"{key} is required.");
             }
         }
-        else if (!IsVaultObjectName(value.Trim()))
+        else if (!UriRules.IsVaultObjectName(value.Trim()))
         {
             errors.Add($"{key} must be a Key Vault {kind} name: 1 to 127 characters, letters, digits and '-'.");
         }
@@ -204,13 +203,10 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         return null;
     }
 
-    private static bool IsVaultObjectName(string name) =>
-        name.Length is > 0 and <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
-
     // RFC 8414 §2: an issuer identifier is an https URL with no query or fragment.
     private static bool IsIssuer(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))
+        && UriRules.IsHttpsOrLoopbackHttp(uri)
         && string.IsNullOrEmpty(uri.Query)
         && string.IsNullOrEmpty(uri.Fragment)
         && string.IsNullOrEmpty(uri.UserInfo);
@@ -222,7 +218,4 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         && string.IsNullOrEmpty(uri.Fragment)
         && !audience.Any(char.IsWhiteSpace)
         && !audience.EndsWith("/.default", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
 }
