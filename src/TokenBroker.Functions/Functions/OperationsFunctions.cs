@@ -79,7 +79,7 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
 
     private async Task<IActionResult?> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await callers.AuthenticateAsync(request.Headers.Authorization, request.Headers[CallerAuthenticator.EasyAuthHeader], cancellationToken);
+        var caller = await callers.AuthenticateAsync(request, cancellationToken);
         var identified = caller.Caller ?? Caller.FunctionKeyHolder;
         if (await operations.IsAdminAsync(identified, request.Headers[AdminKeyHeader], cancellationToken))
         {

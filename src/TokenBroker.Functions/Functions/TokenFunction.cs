@@ -23,7 +23,7 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = await callers.AuthenticateAsync(request.Headers.Authorization, request.Headers[CallerAuthenticator.EasyAuthHeader], cancellationToken);
+        var caller = await callers.AuthenticateAsync(request, cancellationToken);
         if (!caller.Succeeded)
         {
             return ProblemResult.Unauthenticated(caller);
