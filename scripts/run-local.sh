@@ -12,17 +12,24 @@ auth_url="http://127.0.0.1:7080"
 state="$root/.local"
 mkdir -p "$state/azurite"
 
+# Each service runs in a session of its own (setsid), so Ctrl+C reaches this script alone: the services stop when the
+# script stops them, never on their own, and a process that exits by itself really did exit unexpectedly.
 pids=()
 cleanup() {
   trap - INT TERM EXIT
   if ((${#pids[@]})); then
-    echo
-    echo "==> stopping (${#pids[@]} processes)"
-    kill "${pids[@]}" 2>/dev/null || true
+    echo "==> stopping ${#pids[@]} processes"
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
-trap 'cleanup; exit 130' INT TERM
+stop() {
+  echo
+  cleanup
+  echo "==> stopped"
+  exit 0
+}
+trap stop INT TERM
 trap cleanup EXIT
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -54,7 +61,7 @@ if port_open 10002; then
   echo "==> Table Storage already listens on 10002 (Azurite?); using it"
 else
   echo "==> starting Azurite (data in .local/azurite)"
-  node node_modules/azurite/dist/src/azurite.js --silent --disableTelemetry --skipApiVersionCheck \
+  setsid node node_modules/azurite/dist/src/azurite.js --silent --disableTelemetry --skipApiVersionCheck \
     --location "$state/azurite" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$state/azurite.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 60); do port_open 10002 && break; sleep 0.5; done
@@ -62,7 +69,7 @@ else
 fi
 
 echo "==> starting the development authorization server on $auth_url"
-dotnet run --no-build --project tools/TokenBroker.DevAuthorizationServer -- --urls "$auth_url" >"$state/authorization-server.log" 2>&1 &
+setsid dotnet run --no-build --project tools/TokenBroker.DevAuthorizationServer -- --urls "$auth_url" >"$state/authorization-server.log" 2>&1 &
 pids+=($!)
 wait_for "$auth_url/.well-known/openid-configuration" authorization-server "${pids[-1]}"
 
@@ -86,7 +93,7 @@ TokenBroker__Connections__demo__Scopes="api.read" \
 TokenBroker__Connections__demo__AllowedScopes="api.read api.write" \
 TokenBroker__LocalSecretsFile="$secrets" \
 TokenBroker__TokenCache__ConnectionString="UseDevelopmentStorage=true" \
-  dotnet run --no-build --project src/TokenBroker.Host -- --urls "$broker_url" >"$state/broker.log" 2>&1 &
+  setsid dotnet run --no-build --project src/TokenBroker.Host -- --urls "$broker_url" >"$state/broker.log" 2>&1 &
 pids+=($!)
 wait_for "$broker_url/api/health" broker "${pids[-1]}"
 
