@@ -174,9 +174,14 @@ var hostContainerNames = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
 var deadLetterContainerName = enableEventDeadLettering ? 'eventgrid-deadletter' : ''
 
 var effectiveStorageSku = zoneRedundant ? 'Standard_ZRS' : storageSkuName
-var applicationInsightsScope = empty(existingApplicationInsightsId)
-  ? resourceGroup()
-  : resourceGroup(split(existingApplicationInsightsId, '/')[2], split(existingApplicationInsightsId, '/')[4])
+// An existing component may live in another resource group or subscription; its role assignment is made there.
+var applicationInsightsIdSegments = split(existingApplicationInsightsId, '/')
+var applicationInsightsSubscriptionId = empty(existingApplicationInsightsId)
+  ? subscription().subscriptionId
+  : applicationInsightsIdSegments[2]
+var applicationInsightsResourceGroup = empty(existingApplicationInsightsId)
+  ? resourceGroup().name
+  : applicationInsightsIdSegments[4]
 
 var names = {
   brokerIdentity: 'id-broker-${resourceToken}'
@@ -262,7 +267,8 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     poisonQueueName: poisonQueueName
     deploymentContainerName: deploymentContainerName
     vaultOperatorPrincipalId: vaultOperatorPrincipalId
-    deployerPrincipalId: grantDeployerAccess ? deployer().objectId : ''
+    grantDeployerAccess: grantDeployerAccess
+    deployerPrincipalId: deployer().objectId
     deployerUploadsPackage: hostingPlan == 'ElasticPremium'
     brokerReadsCertificates: contains(map(connections, c => c.?authMethod ?? 'client_secret_basic'), 'private_key_jwt')
   }
@@ -273,7 +279,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
 }
 
 module applicationInsightsPublisher 'modules/app-insights-publisher.bicep' = {
-  scope: applicationInsightsScope
+  scope: resourceGroup(applicationInsightsSubscriptionId, applicationInsightsResourceGroup)
   params: {
     applicationInsightsName: empty(existingApplicationInsightsId)
       ? names.applicationInsights

@@ -27,7 +27,10 @@ param deploymentContainerName string
 @description('Optional. Principal (user or group) allowed to write connection secrets and certificates; empty for none.')
 param vaultOperatorPrincipalId string = ''
 
-@description('Optional. The deploying principal (deployer().objectId), granted what the first steps after a deployment need; empty for none.')
+@description('Optional. Grant the deploying principal what the first steps after a deployment need.')
+param grantDeployerAccess bool = false
+
+@description('Optional. The deploying principal (deployer().objectId); used with grantDeployerAccess.')
 param deployerPrincipalId string = ''
 
 @description('Optional. Whether the deployer also uploads the package blob (Elastic Premium runs from it).')
@@ -178,7 +181,7 @@ resource operatorsWriteCertificates 'Microsoft.Authorization/roleAssignments@202
 
 // The deploying principal, so the runbook's first steps (store the first secret or
 // certificate) work right after `azd up`, as the azd Functions templates grant their deployer.
-resource deployerWritesSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+resource deployerWritesSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerAccess) {
   name: guid(vault.id, deployerPrincipalId, builtInRoles.keyVaultSecretsOfficer)
   scope: vault
   properties: {
@@ -188,7 +191,7 @@ resource deployerWritesSecrets 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-resource deployerWritesCertificates 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+resource deployerWritesCertificates 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerAccess) {
   name: guid(vault.id, deployerPrincipalId, builtInRoles.keyVaultCertificatesOfficer)
   scope: vault
   properties: {
@@ -199,7 +202,7 @@ resource deployerWritesCertificates 'Microsoft.Authorization/roleAssignments@202
 }
 
 // Elastic Premium runs from a package blob the deployer uploads (scripts/deploy-package.sh).
-resource deployerUploadsPackageAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId) && deployerUploadsPackage) {
+resource deployerUploadsPackageAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerAccess && deployerUploadsPackage) {
   name: guid(storage::blobService::deploymentContainer.id, deployerPrincipalId, builtInRoles.storageBlobDataContributor)
   scope: storage::blobService::deploymentContainer
   properties: {
