@@ -67,9 +67,15 @@ param allowedCallerApplicationIds string[] = []
 @description('Optional. Who may obtain which connections: [{ appId | objectId | role, connections: { name: \'scopes\' or \'*\' } }]. Default deny; required when callerAudience is set.')
 param accessRules accessRule[] = []
 
+@description('Optional. Write the token cache key secret (token-cache-key). Needed once: each write is a new key version and a Key Vault event. main.bicepparam turns it off once azd has recorded TOKENBROKER_TOKEN_CACHE_KEY_CREATED.')
+param createTokenCacheKey bool = true
+
 @secure()
-@description('Optional. Seed of the key that seals cached tokens at rest. The default is a new random value per deployment, which rotates the key on every deployment (entries sealed with the previous version stay readable); pass a value kept in a secure store to keep it.')
+@description('Optional. Seed of the token cache key written with createTokenCacheKey; defaults to a new random value.')
 param tokenCacheKeySeed string = newGuid()
+
+@description('Optional. When the token cache key written with createTokenCacheKey expires (ISO 8601); a year from the deployment by default. Renew it before then (docs/runbook.md).')
+param tokenCacheKeyExpiresOn string = dateTimeAdd(utcNow(), 'P1Y')
 
 @description('Optional. Require an Entra ID token for the broker\'s audience at the App Service front end (authsettingsV2).')
 param enableAppServiceAuthentication bool = false
@@ -88,6 +94,10 @@ param keyVaultAllowedIpRanges string[] = []
 @description('Optional. Subnet resource ids admitted by the Key Vault firewall (service endpoint Microsoft.KeyVault).')
 param keyVaultAllowedSubnetIds string[] = []
 
+@description('Optional. Storage public endpoint: Enabled (restricted by the firewall below), or Disabled to admit private endpoints only. Event Grid delivery needs the trusted-services exception of the firewall, so keep Enabled with storageNetworkDefaultAction Deny to lock storage down.')
+@allowed(['Enabled', 'Disabled'])
+param storagePublicNetworkAccess string = 'Enabled'
+
 @description('Optional. Storage firewall default: Allow, or Deny to admit only the subnets below and trusted Azure services. Deny needs the Function App\'s VNet integration.')
 @allowed(['Allow', 'Deny'])
 param storageNetworkDefaultAction string = 'Allow'
@@ -98,11 +108,48 @@ param storageAllowedSubnetIds string[] = []
 @description('Optional. Subnet for the Function App\'s outbound VNet integration (Flex Consumption: delegated to Microsoft.App/environments); empty for none.')
 param virtualNetworkSubnetId string = ''
 
+@description('Optional. Subnet for private endpoints to the storage account (blob, queue, table) and the vault; empty for none.')
+param privateEndpointSubnetId string = ''
+
+@description('Optional. Existing privatelink DNS zones by service (blob, queue, table, vault), e.g. a landing zone\'s; services left out get a zone created and linked to the endpoints\' virtual network.')
+param privateDnsZoneIds { blob: string?, queue: string?, table: string?, vault: string? } = {}
+
 @description('Optional. Keep Key Vault events Event Grid could not deliver in a blob container instead of dropping them after 24 hours.')
 param enableEventDeadLettering bool = false
 
-@description('Optional. Principal (user or group object id) granted Key Vault Secrets Officer to store connection secrets; empty to manage that access elsewhere.')
+@description('Optional. Principal (user or group object id) granted Key Vault Secrets Officer and Certificates Officer to store connection secrets and certificates; empty to manage that access elsewhere.')
 param vaultOperatorPrincipalId string = ''
+
+@description('Optional. Grant the deploying principal (deployer()) Key Vault Secrets Officer and Certificates Officer on the vault, and on Elastic Premium Storage Blob Data Contributor on the package container, so it can store the first secret right after deploying.')
+param grantDeployerAccess bool = false
+
+@description('Optional. Suffix of the vault name (letters and digits), to deploy again while a deleted vault of the default name is held by purge protection; see docs/runbook.md.')
+@maxLength(7)
+param keyVaultNameSuffix string = ''
+
+@description('Optional. Recover the soft-deleted vault of this name (with its secrets) instead of creating a new one; see docs/runbook.md.')
+param recoverSoftDeletedKeyVault bool = false
+
+@description('Optional. Instances kept warm for the token endpoint: Flex Consumption always-ready instances of the http group (0 scales to zero and accepts cold starts); Elastic Premium uses at least 1.')
+@minValue(0)
+@maxValue(100)
+param alwaysReadyInstances int = 0
+
+@description('Optional. Zone redundancy for the plan and the storage account (which then uses Standard_ZRS).')
+param zoneRedundant bool = false
+
+@description('Optional. Resource id of an existing Log Analytics workspace to use instead of creating one.')
+param existingLogAnalyticsWorkspaceId string = ''
+
+@description('Optional. Resource id of an existing workspace-based Application Insights component to use instead of creating one.')
+param existingApplicationInsightsId string = ''
+
+@description('Optional. E-mail addresses the alerts notify.')
+param alertEmailAddresses string[] = []
+
+@secure()
+@description('Optional. Webhook the alerts call; empty for none.')
+param alertWebhookUrl string = ''
 
 @description('Optional. Days logs are retained.')
 @minValue(30)
@@ -113,6 +160,7 @@ param logRetentionInDays int = 30
 param tags { *: string } = {}
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var keyVaultSuffix = toLower(keyVaultNameSuffix)
 var allTags = union(tags, { 'azd-env-name': environmentName })
 
 // Fixed by the broker: SecretRotationEvents is a queue trigger on this queue, and the
@@ -125,11 +173,21 @@ var deploymentContainerName = 'app-package'
 var hostContainerNames = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
 var deadLetterContainerName = enableEventDeadLettering ? 'eventgrid-deadletter' : ''
 
+var effectiveStorageSku = zoneRedundant ? 'Standard_ZRS' : storageSkuName
+// An existing component may live in another resource group or subscription; its role assignment is made there.
+var applicationInsightsIdSegments = split(existingApplicationInsightsId, '/')
+var applicationInsightsSubscriptionId = empty(existingApplicationInsightsId)
+  ? subscription().subscriptionId
+  : applicationInsightsIdSegments[2]
+var applicationInsightsResourceGroup = empty(existingApplicationInsightsId)
+  ? resourceGroup().name
+  : applicationInsightsIdSegments[4]
+
 var names = {
   brokerIdentity: 'id-broker-${resourceToken}'
-  eventGridIdentity: 'id-evgt-${resourceToken}'
   storage: 'st${resourceToken}'
-  keyVault: 'kv-${resourceToken}'
+  // 24 characters at most: kv- (3) + token (13) + -suffix (8).
+  keyVault: empty(keyVaultSuffix) ? 'kv-${resourceToken}' : 'kv-${resourceToken}-${keyVaultSuffix}'
   workspace: 'log-${resourceToken}'
   applicationInsights: 'appi-${resourceToken}'
   plan: 'plan-${resourceToken}'
@@ -137,18 +195,10 @@ var names = {
   systemTopic: 'evgt-${resourceToken}'
 }
 
-// The broker runs as one user-assigned identity; Event Grid delivers as another.
+// The broker runs as one user-assigned identity; Event Grid delivers as its system topic's own.
 module brokerIdentity 'modules/identity.bicep' = {
   params: {
     name: names.brokerIdentity
-    location: location
-    tags: allTags
-  }
-}
-
-module eventGridIdentity 'modules/identity.bicep' = {
-  params: {
-    name: names.eventGridIdentity
     location: location
     tags: allTags
   }
@@ -160,7 +210,8 @@ module storage 'modules/storage.bicep' = {
     name: names.storage
     location: location
     tags: allTags
-    skuName: storageSkuName
+    skuName: effectiveStorageSku
+    publicNetworkAccess: storagePublicNetworkAccess
     networkDefaultAction: storageNetworkDefaultAction
     allowedSubnetIds: storageAllowedSubnetIds
     containerNames: concat(
@@ -183,7 +234,10 @@ module keyVault 'modules/keyvault.bicep' = {
     networkDefaultAction: keyVaultNetworkDefaultAction
     allowedIpRanges: keyVaultAllowedIpRanges
     allowedSubnetIds: keyVaultAllowedSubnetIds
+    recoverSoftDeleted: recoverSoftDeletedKeyVault
+    createTokenCacheKey: createTokenCacheKey
     tokenCacheKeySeed: tokenCacheKeySeed
+    tokenCacheKeyExpiresOn: dateTimeToEpoch(tokenCacheKeyExpiresOn)
   }
 }
 
@@ -195,33 +249,62 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: allTags
     retentionInDays: logRetentionInDays
+    existingWorkspaceId: existingLogAnalyticsWorkspaceId
+    existingApplicationInsightsId: existingApplicationInsightsId
   }
 }
 
-// Least privilege, each role on the one resource it concerns.
+// Least privilege, each role on the narrowest resource its documented need allows.
 module roleAssignments 'modules/role-assignments.bicep' = {
   params: {
     storageAccountName: names.storage
     keyVaultName: names.keyVault
-    applicationInsightsName: names.applicationInsights
     // Assignment names include the principal id (known only once the identity exists), so
     // a re-created identity gets new assignments instead of colliding with orphaned ones.
     #disable-next-line what-if-short-circuiting
     brokerPrincipalId: brokerIdentity.outputs.identity.principalId
-    #disable-next-line what-if-short-circuiting
-    eventGridPrincipalId: eventGridIdentity.outputs.identity.principalId
-    runtimeContainerNames: concat([deploymentContainerName], hostContainerNames)
-    tokenCacheTableName: tokenCacheTableName
     rotationQueueName: rotationQueueName
     poisonQueueName: poisonQueueName
-    deadLetterContainerName: deadLetterContainerName
+    deploymentContainerName: deploymentContainerName
     vaultOperatorPrincipalId: vaultOperatorPrincipalId
+    grantDeployerAccess: grantDeployerAccess
+    deployerPrincipalId: deployer().objectId
+    deployerUploadsPackage: hostingPlan == 'ElasticPremium'
     brokerReadsCertificates: contains(map(connections, c => c.?authMethod ?? 'client_secret_basic'), 'private_key_jwt')
   }
   dependsOn: [
     storage
     keyVault
+  ]
+}
+
+module applicationInsightsPublisher 'modules/app-insights-publisher.bicep' = {
+  scope: resourceGroup(applicationInsightsSubscriptionId, applicationInsightsResourceGroup)
+  params: {
+    applicationInsightsName: empty(existingApplicationInsightsId)
+      ? names.applicationInsights
+      : last(split(existingApplicationInsightsId, '/'))
+    #disable-next-line what-if-short-circuiting
+    brokerPrincipalId: brokerIdentity.outputs.identity.principalId
+  }
+  dependsOn: [
     monitoring
+  ]
+}
+
+// Private endpoints and their DNS records, when a subnet for them is given.
+module privateEndpoints 'modules/private-endpoints.bicep' = if (!empty(privateEndpointSubnetId)) {
+  params: {
+    location: location
+    tags: allTags
+    subnetId: privateEndpointSubnetId
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+    privateDnsZoneIds: privateDnsZoneIds
+  }
+  dependsOn: [
+    storage
+    keyVault
   ]
 }
 
@@ -250,6 +333,8 @@ module functionApp 'modules/function-app.bicep' = {
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     elasticPremiumSku: elasticPremiumSku
     virtualNetworkSubnetId: virtualNetworkSubnetId
+    alwaysReadyInstances: alwaysReadyInstances
+    zoneRedundant: zoneRedundant
     callerAudience: enableAppServiceAuthentication && empty(callerAudience)
       ? fail('callerAudience is required when enableAppServiceAuthentication is true')
       : callerAudience
@@ -262,10 +347,12 @@ module functionApp 'modules/function-app.bicep' = {
   }
   dependsOn: [
     roleAssignments
+    applicationInsightsPublisher
+    privateEndpoints
   ]
 }
 
-// Secret rotation: Key Vault events into the broker's queue, delivered with an identity.
+// Secret rotation: Key Vault events into the broker's queue, delivered with the topic's identity.
 module eventGrid 'modules/event-grid.bicep' = {
   params: {
     name: names.systemTopic
@@ -274,12 +361,51 @@ module eventGrid 'modules/event-grid.bicep' = {
     keyVaultName: names.keyVault
     storageAccountName: names.storage
     queueName: rotationQueueName
-    deliveryIdentityId: eventGridIdentity.outputs.identity.id
     deadLetterContainerName: deadLetterContainerName
   }
   dependsOn: [
-    roleAssignments
+    storage
+    keyVault
   ]
+}
+
+// What operators look at: logs kept in the workspace, alerts, a workbook.
+module diagnostics 'modules/diagnostics.bicep' = {
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    keyVaultName: names.keyVault
+    storageAccountName: names.storage
+    functionAppName: names.functionApp
+    systemTopicName: names.systemTopic
+  }
+  dependsOn: [
+    functionApp
+    eventGrid
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: allTags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workspaceId: monitoring.outputs.workspaceId
+    keyVaultId: keyVault.outputs.id
+    systemTopicId: eventGrid.outputs.id
+    poisonQueueName: poisonQueueName
+    emailAddresses: alertEmailAddresses
+    webhookUrl: alertWebhookUrl
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: allTags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
 }
 
 @description('Azure region the broker runs in.')
@@ -311,3 +437,39 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 
 @description('Application Insights component receiving the broker\'s telemetry.')
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+
+@description('Hosting plan deployed (FlexConsumption or ElasticPremium); the azd predeploy hook reads it.')
+output AZURE_HOSTING_PLAN string = hostingPlan
+
+@description('Set once the token cache key has been written; main.bicepparam then stops writing it (azd keeps outputs in its environment).')
+output TOKENBROKER_TOKEN_CACHE_KEY_CREATED string = 'true'
+
+@description('Resource id of the Function App.')
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
+
+@description('Resource id of the hosting plan.')
+output AZURE_APP_SERVICE_PLAN_ID string = functionApp.outputs.planId
+
+@description('Resource id of the storage account.')
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id
+
+@description('Resource id of the vault.')
+output AZURE_KEY_VAULT_ID string = keyVault.outputs.id
+
+@description('Resource id of the Log Analytics workspace.')
+output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.workspaceId
+
+@description('Resource id of the Application Insights component.')
+output APPLICATIONINSIGHTS_ID string = monitoring.outputs.applicationInsightsId
+
+@description('Resource id of the Event Grid system topic on the vault.')
+output AZURE_EVENT_GRID_SYSTEM_TOPIC_ID string = eventGrid.outputs.id
+
+@description('Principal id of the system topic\'s identity, which delivers Key Vault events to the queue.')
+output EVENT_GRID_TOPIC_PRINCIPAL_ID string = eventGrid.outputs.principalId
+
+@description('Resource id of the broker\'s user-assigned identity.')
+output BROKER_IDENTITY_ID string = brokerIdentity.outputs.identity.id
+
+@description('Resource id of the action group the alerts notify.')
+output AZURE_ACTION_GROUP_ID string = alerts.outputs.actionGroupId

@@ -19,3 +19,18 @@ param connections = [
 ]
 
 param maximumInstanceCount = 40
+
+// The token cache key is written once: azd records the TOKENBROKER_TOKEN_CACHE_KEY_CREATED output
+// of the first deployment in its environment, and later deployments leave the key alone. Outside
+// azd, set that variable (or the parameter) after the first deployment.
+param createTokenCacheKey = readEnvironmentVariable('TOKENBROKER_TOKEN_CACHE_KEY_CREATED', 'false') != 'true'
+
+// Whoever runs `azd up` may store the first client secret right away (Key Vault Secrets Officer
+// and Certificates Officer on the vault). Set TOKENBROKER_GRANT_DEPLOYER_ACCESS=false in
+// pipelines whose principal must not read secrets.
+param grantDeployerAccess = readEnvironmentVariable('TOKENBROKER_GRANT_DEPLOYER_ACCESS', 'true') == 'true'
+
+// Where the alerts go (comma-separated e-mail addresses); none by default.
+param alertEmailAddresses = empty(readEnvironmentVariable('TOKENBROKER_ALERT_EMAILS', ''))
+  ? []
+  : split(readEnvironmentVariable('TOKENBROKER_ALERT_EMAILS', ''), ',')

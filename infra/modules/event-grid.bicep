@@ -1,5 +1,14 @@
-// Key Vault secret and certificate events into the broker's rotation queue: a system topic on the vault and
-// one subscription that delivers with a managed identity (no queue keys, no SAS).
+// Key Vault secret and certificate events into the broker's rotation queue: a system topic on
+// the vault with a system-assigned identity, that identity's roles on the queue (and the
+// dead-letter container), and one subscription that delivers with it (no queue keys, no SAS).
+//
+// Why system-assigned: Event Grid delivers to a storage account behind a firewall or virtual
+// network rules only with the system topic's system-assigned identity and the account's
+// trusted-services exception; a user-assigned identity is refused there
+// (https://learn.microsoft.com/azure/event-grid/handler-storage-queues). It works without a
+// firewall too, so there is one configuration.
+
+import { builtInRoles } from 'roles.bicep'
 
 @description('Required. Name of the system topic.')
 param name string
@@ -19,9 +28,6 @@ param storageAccountName string
 @description('Required. Queue the SecretRotationEvents function reads.')
 param queueName string
 
-@description('Required. Resource id of the user-assigned identity Event Grid delivers with.')
-param deliveryIdentityId string
-
 @description('Optional. Container for events that could not be delivered within the retry policy; empty turns dead-lettering off.')
 param deadLetterContainerName string = ''
 
@@ -37,8 +43,7 @@ var keyVaultEventTypes = [
 ]
 
 var deliveryIdentity = {
-  type: 'UserAssigned'
-  userAssignedIdentity: deliveryIdentityId
+  type: 'SystemAssigned'
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
@@ -47,6 +52,22 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource deadLetterContainer 'containers' existing = if (!empty(deadLetterContainerName)) {
+      name: deadLetterContainerName
+    }
+  }
+
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+
+    resource rotationQueue 'queues' existing = {
+      name: queueName
+    }
+  }
 }
 
 resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
@@ -54,14 +75,34 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   location: location
   tags: tags
   identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${deliveryIdentityId}': {}
-    }
+    type: 'SystemAssigned'
   }
   properties: {
     source: vault.id
     topicType: 'Microsoft.KeyVault.vaults'
+  }
+}
+
+// Event Grid delivers Key Vault events into the rotation queue and nowhere else.
+resource topicSendsRotationEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::rotationQueue.id, topic.id, builtInRoles.storageQueueDataMessageSender)
+  scope: storage::queueService::rotationQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageQueueDataMessageSender)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Event Grid delivers Key Vault secret and certificate events.'
+  }
+}
+
+resource topicDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deadLetterContainerName)) {
+  name: guid(storage::blobService::deadLetterContainer.id, topic.id, builtInRoles.storageBlobDataContributor)
+  scope: storage::blobService::deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.storageBlobDataContributor)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Event Grid dead-letters undeliverable Key Vault events.'
   }
 }
 
@@ -101,7 +142,18 @@ resource toRotationQueue 'Microsoft.EventGrid/systemTopics/eventSubscriptions@20
           }
         }
   }
+  // Event Grid checks it may write to the queue when the subscription is created.
+  dependsOn: [
+    topicSendsRotationEvents
+    topicDeadLetters
+  ]
 }
 
 @description('Name of the system topic.')
 output name string = topic.name
+
+@description('Resource id of the system topic.')
+output id string = topic.id
+
+@description('Principal id of the system topic\'s system-assigned identity (Event Grid delivers as it).')
+output principalId string = topic.identity.principalId

@@ -32,6 +32,14 @@ param maximumInstanceCount int
 @description('Optional. Subnet (delegated to Microsoft.Web/serverFarms) for outbound VNet integration; empty for none.')
 param virtualNetworkSubnetId string = ''
 
+@description('Optional. Instances always running (Elastic Premium keeps at least one, and at most 20 warm).')
+@minValue(1)
+@maxValue(20)
+param alwaysReadyInstances int = 1
+
+@description('Optional. Spread the plan\'s instances over availability zones (Elastic Premium then runs at least three).')
+param zoneRedundant bool = false
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -40,10 +48,12 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   sku: {
     name: skuName
     tier: 'ElasticPremium'
+    capacity: zoneRedundant ? max(3, alwaysReadyInstances) : alwaysReadyInstances
   }
   properties: {
     reserved: true
     maximumElasticWorkerCount: maximumInstanceCount
+    zoneRedundant: zoneRedundant
   }
 }
 
@@ -71,10 +81,13 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       ftpsState: 'Disabled'
       http20Enabled: true
       functionAppScaleLimit: maximumInstanceCount
-      minimumElasticInstanceCount: 1
+      minimumElasticInstanceCount: alwaysReadyInstances
     }
   }
 }
 
 @description('Name of the Function App.')
 output name string = site.name
+
+@description('Resource id of the plan.')
+output planId string = plan.id

@@ -38,6 +38,14 @@ param httpPerInstanceConcurrency int
 @description('Optional. Subnet (delegated to Microsoft.App/environments) for outbound VNet integration; empty for none.')
 param virtualNetworkSubnetId string = ''
 
+@description('Optional. Always-ready instances of the http scale group (every HTTP function of the app shares it).')
+@minValue(0)
+@maxValue(100)
+param alwaysReadyInstances int = 0
+
+@description('Optional. Spread the plan\'s instances over availability zones.')
+param zoneRedundant bool = false
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -49,6 +57,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   }
   properties: {
     reserved: true
+    zoneRedundant: zoneRedundant
   }
 }
 
@@ -87,6 +96,9 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         }
       }
       scaleAndConcurrency: {
+        // Flex Consumption scales per function group: the HTTP functions (Token, Health, the ops
+        // endpoints) share "http"; the timer and the queue trigger each scale on their own.
+        alwaysReady: alwaysReadyInstances == 0 ? [] : [{ name: 'http', instanceCount: alwaysReadyInstances }]
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
         triggers: {
@@ -105,3 +117,6 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
 
 @description('Name of the Function App.')
 output name string = site.name
+
+@description('Resource id of the plan.')
+output planId string = plan.id

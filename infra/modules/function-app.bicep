@@ -64,6 +64,14 @@ param elasticPremiumSku string
 @description('Optional. Subnet for outbound VNet integration; empty for none.')
 param virtualNetworkSubnetId string = ''
 
+@description('Optional. Instances kept warm for the HTTP functions (Flex Consumption: always-ready instances of the http group; Elastic Premium: at least one).')
+@minValue(0)
+@maxValue(100)
+param alwaysReadyInstances int = 0
+
+@description('Optional. Spread the plan\'s instances over availability zones.')
+param zoneRedundant bool = false
+
 @description('Optional. Audience callers\' Entra ID tokens must carry; empty when callers are not validated.')
 param callerAudience string = ''
 
@@ -80,6 +88,27 @@ param accessRules accessRule[] = []
 param enableAppServiceAuthentication bool = false
 
 var isFlexConsumption = hostingPlan == 'FlexConsumption'
+
+// App setting name to value.
+type appSettingMap = { *: string }
+
+// One connection's app settings under its setting-safe key.
+func connectionSettingsOf(key string, c brokerConnection) appSettingMap =>
+  union(
+    {
+      'TokenBroker__Connections__${key}__TokenEndpoint': c.tokenEndpoint
+      'TokenBroker__Connections__${key}__ClientId': c.clientId
+      'TokenBroker__Connections__${key}__Scopes': c.scopes
+      'TokenBroker__Connections__${key}__AuthMethod': c.?authMethod ?? 'client_secret_basic'
+    },
+    key == c.name ? {} : { 'TokenBroker__Connections__${key}__Name': c.name },
+    c.?allowedScopes == null ? {} : { 'TokenBroker__Connections__${key}__AllowedScopes': c.?allowedScopes },
+    c.?secretName == null ? {} : { 'TokenBroker__Connections__${key}__SecretName': c.?secretName },
+    c.?certificateName == null ? {} : { 'TokenBroker__Connections__${key}__CertificateName': c.?certificateName },
+    c.?signingAlgorithm == null ? {} : { 'TokenBroker__Connections__${key}__SigningAlgorithm': c.?signingAlgorithm },
+    c.?assertionAudience == null ? {} : { 'TokenBroker__Connections__${key}__AssertionAudience': c.?assertionAudience },
+    c.?federationAudience == null ? {} : { 'TokenBroker__Connections__${key}__FederationAudience': c.?federationAudience }
+  )
 
 // Two apps sharing a storage account must not share a host id; the platform would derive
 // one by truncating the name, so it is set explicitly (at most 32 characters).
@@ -138,35 +167,27 @@ var accessRuleSettings = reduce(
       accessRules[i].?role == null ? {} : { 'TokenBroker__Access__Rules__${i}__Role': accessRules[i].?role },
       toObject(
         items(accessRules[i].connections),
-        grant => 'TokenBroker__Access__Rules__${i}__Connections__${grant.key}',
+        grant => 'TokenBroker__Access__Rules__${i}__Connections__${replace(grant.key, '-', '_')}',
         grant => grant.value
       )
     )
 )
 
-// App setting names are case-insensitive, so two connections differing only in case
-// would silently overwrite each other.
-var connectionNames = map(connections, c => toLower(c.name))
-var connectionSettings = length(union(connectionNames, [])) != length(connectionNames)
-  ? fail('Connection names must be unique (case-insensitive)')
+// App setting names may hold only letters, digits, '.' and '_' (App Service), and are
+// case-insensitive. A connection name the broker accepts may also hold '-': such a connection
+// is keyed by its name with '_' for '-', and carries its name in __Name. Two names that map to
+// one key would silently overwrite each other, so they are refused.
+var connectionKeys = map(connections, c => replace(c.name, '-', '_'))
+var distinctKeys = union(map(connectionKeys, k => toLower(k)), [])
+var connectionSettings = length(distinctKeys) != length(connectionKeys)
+  ? fail('Connection names must be unique, ignoring case and treating \'-\' and \'_\' alike (app setting names cannot hold \'-\'): ${join(map(connections, c => c.name), ', ')}')
   : reduce(
-      connections,
+      range(0, length(connections)),
       {},
-      (settings, c) =>
+      (settings, i) =>
         union(
           settings,
-          {
-            'TokenBroker__Connections__${c.name}__TokenEndpoint': c.tokenEndpoint
-            'TokenBroker__Connections__${c.name}__ClientId': c.clientId
-            'TokenBroker__Connections__${c.name}__Scopes': c.scopes
-            'TokenBroker__Connections__${c.name}__AuthMethod': c.?authMethod ?? 'client_secret_basic'
-          },
-          c.?allowedScopes == null ? {} : { 'TokenBroker__Connections__${c.name}__AllowedScopes': c.?allowedScopes },
-          c.?secretName == null ? {} : { 'TokenBroker__Connections__${c.name}__SecretName': c.?secretName },
-          c.?certificateName == null ? {} : { 'TokenBroker__Connections__${c.name}__CertificateName': c.?certificateName },
-          c.?signingAlgorithm == null ? {} : { 'TokenBroker__Connections__${c.name}__SigningAlgorithm': c.?signingAlgorithm },
-          c.?assertionAudience == null ? {} : { 'TokenBroker__Connections__${c.name}__AssertionAudience': c.?assertionAudience },
-          c.?federationAudience == null ? {} : { 'TokenBroker__Connections__${c.name}__FederationAudience': c.?federationAudience }
+          connectionSettingsOf(connectionKeys[i], connections[i])
         )
     )
 
@@ -191,6 +212,8 @@ module flexConsumption 'function-app-flex-consumption.bicep' = if (isFlexConsump
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     virtualNetworkSubnetId: virtualNetworkSubnetId
+    alwaysReadyInstances: alwaysReadyInstances
+    zoneRedundant: zoneRedundant
   }
 }
 
@@ -204,6 +227,8 @@ module elasticPremium 'function-app-elastic-premium.bicep' = if (!isFlexConsumpt
     skuName: elasticPremiumSku
     maximumInstanceCount: min(maximumInstanceCount, 100)
     virtualNetworkSubnetId: virtualNetworkSubnetId
+    alwaysReadyInstances: min(max(alwaysReadyInstances, 1), 20)
+    zoneRedundant: zoneRedundant
   }
 }
 
@@ -292,6 +317,12 @@ resource authentication 'Microsoft.Web/sites/config@2024-11-01' = if (enableAppS
 
 @description('Name of the Function App.')
 output name string = site.name
+
+@description('Resource id of the Function App.')
+output id string = site.id
+
+@description('Resource id of the hosting plan.')
+output planId string = isFlexConsumption ? flexConsumption!.outputs.planId : elasticPremium!.outputs.planId
 
 @description('Default host name of the Function App.')
 output defaultHostName string = site.properties.defaultHostName

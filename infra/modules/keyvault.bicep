@@ -31,11 +31,17 @@ param allowedSubnetIds string[] = []
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
+@description('Optional. Recover the soft-deleted vault of this name (and its secrets) instead of creating one.')
+param recoverSoftDeleted bool = false
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
   tags: tags
   properties: {
+    // Purge protection keeps a deleted vault's name for the retention period: recovering it is the way back to the
+    // same name (docs/runbook.md, "Redeploying after the vault was deleted").
+    createMode: recoverSoftDeleted ? 'recover' : 'default'
     tenantId: tenant().tenantId
     sku: {
       family: 'A'
@@ -63,13 +69,21 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-@secure()
-@description('Required. Seed of the key that seals tokens at rest in the token cache (stored as the secret token-cache-key; the broker derives the AES-256 key with SHA-256).')
-param tokenCacheKeySeed string
+@description('Optional. Write the token cache key (secret token-cache-key). Once it exists, leave this off: every write is a new version, a SecretNewVersionCreated event and a what-if change.')
+param createTokenCacheKey bool = false
 
-// A deployment with a new seed stores a new version: the broker seals with it from then on and still opens entries
-// sealed with the previous version while it stays enabled.
-resource tokenCacheKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+@secure()
+@description('Optional. Seed of the key that seals tokens at rest in the token cache (the broker derives the AES-256 key with SHA-256). Used only with createTokenCacheKey.')
+param tokenCacheKeySeed string = ''
+
+@description('Optional. Expiry of the token cache key written with createTokenCacheKey, in seconds since the Unix epoch (landing-zone policies may require one).')
+@minValue(0)
+param tokenCacheKeyExpiresOn int = 0
+
+// Written only when asked: a deployment that rewrote it would rotate the key, fire SecretNewVersionCreated and
+// show as a change in every what-if. The broker seals with the newest version and still opens entries sealed with
+// older enabled versions.
+resource tokenCacheKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (createTokenCacheKey) {
   parent: vault
   name: 'token-cache-key'
   properties: {
@@ -77,6 +91,7 @@ resource tokenCacheKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
     contentType: 'TokenBroker token cache key seed'
     attributes: {
       enabled: true
+      exp: tokenCacheKeyExpiresOn
     }
   }
 }

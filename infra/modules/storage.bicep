@@ -16,6 +16,10 @@ param tags { *: string } = {}
 @allowed(['Standard_LRS', 'Standard_ZRS'])
 param skuName string = 'Standard_LRS'
 
+@description('Optional. Public endpoint: Enabled (restricted by the firewall below), or Disabled to admit private endpoints only.')
+@allowed(['Enabled', 'Disabled'])
+param publicNetworkAccess string = 'Enabled'
+
 @description('Optional. Firewall default: Allow, or Deny to admit only the subnets below and trusted Azure services (Event Grid delivers as one).')
 @allowed(['Allow', 'Deny'])
 param networkDefaultAction string = 'Allow'
@@ -48,8 +52,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
+      // Event Grid delivers rotation events through this exception (with its system-assigned identity).
       bypass: 'AzureServices'
       defaultAction: networkDefaultAction
       virtualNetworkRules: [

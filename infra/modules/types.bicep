@@ -5,9 +5,9 @@
 type authMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'managed_identity_federation'
 
 @export()
-@description('One OAuth 2.0 client-credentials connection. Each becomes one set of TokenBroker__Connections__{name}__* app settings.')
+@description('One OAuth 2.0 client-credentials connection. Each becomes one set of TokenBroker__Connections__{key}__* app settings, where the key is the name with \'_\' for \'-\' (app setting names cannot hold \'-\') and __Name carries a name that differs from its key.')
 type brokerConnection = {
-  @description('Required. Connection name as callers use it in api/token/{connection}. Letters, digits and hyphens; unique.')
+  @description('Required. Connection name as callers use it in api/token/{connection}: letters, digits, \'-\' and \'_\', starting with a letter or digit; unique ignoring case and \'-\'/\'_\'.')
   @minLength(1)
   @maxLength(64)
   name: string

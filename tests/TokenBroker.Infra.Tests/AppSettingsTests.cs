@@ -1,10 +1,81 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using TokenBroker.Connections;
 using TokenBroker.Infra.Tests.Bicep;
 
 namespace TokenBroker.Infra.Tests;
 
 [Collection(SharedBicepRun.Name)]
-public sealed class AppSettingsTests(InfraFixture infra)
+public sealed partial class AppSettingsTests(InfraFixture infra)
 {
+    /// <summary>Every parameter file that must deploy.</summary>
+    public static TheoryData<string> DeployableParameterFiles => RoleAssignmentTests.DeployableParameterFiles;
+
+    /// <summary>
+    /// "App setting names can contain only letters, numbers (0-9), periods (.), and underscores (_)."
+    /// (https://learn.microsoft.com/azure/app-service/configure-common#configure-app-settings)
+    /// </summary>
+    [GeneratedRegex("^[A-Za-z0-9._]+$")]
+    private static partial Regex AppServiceSettingName();
+
+    [Theory]
+    [MemberData(nameof(DeployableParameterFiles))]
+    public void Every_app_setting_name_is_one_app_service_accepts(string parameterFile)
+    {
+        var names = infra.Snapshot(parameterFile).AppSettings.Keys;
+
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.Matches(AppServiceSettingName(), name));
+    }
+
+    [Fact]
+    public void Every_connection_name_the_broker_accepts_deploys_and_the_broker_reads_it_back()
+    {
+        // The names in connection-names.bicepparam: hyphens, a leading digit, underscores, mixed case, 1 and 64 characters.
+        string[] names =
+        [
+            "payments-eu",
+            "1ledger",
+            "crm_v2_emea",
+            "Hr-Core_9-x",
+            "q",
+            "a123456789-123456789-123456789-123456789-123456789-123456789-123",
+        ];
+        Assert.All(names, name => Assert.True(ConnectionName.IsValid(name), name));
+        Assert.Contains(names, name => name.Length == ConnectionName.MaxLength);
+
+        // App settings reach the broker as environment variables, where "__" separates configuration sections.
+        var settings = infra.Snapshot("connection-names").AppSettings
+            .Where(s => s.Key.StartsWith("TokenBroker__", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => s.Value);
+        var options = new TokenBrokerOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(TokenBrokerOptions.SectionName).Bind(options);
+        var registry = new ConnectionRegistry(Options.Create(options));
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), registry.All.Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.True(registry.TryGet("payments-eu", out var paymentsEu));
+        Assert.Equal("broker-payments-eu", paymentsEu.ClientId);
+    }
+
+    [Fact]
+    public void Access_rules_name_hyphenated_connections_by_their_setting_safe_key()
+    {
+        var settings = infra.Snapshot("connection-names").AppSettings;
+
+        Assert.Equal("payments.read", settings["TokenBroker__Access__Rules__0__Connections__payments_eu"]);
+        Assert.Equal("*", settings["TokenBroker__Access__Rules__0__Connections__1ledger"]);
+    }
+
+    [Fact]
+    public void Names_that_meet_once_hyphens_become_underscores_fail_the_deployment()
+    {
+        var run = infra.SnapshotRun("colliding-connection-keys");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("Connection names must be unique, ignoring case and treating '-' and '_' alike", run.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>What the Functions runtime and the broker read, whatever the connections.</summary>
     public static TheoryData<string> RequiredSettings =>
     [

@@ -24,10 +24,7 @@ public sealed class CompilationTests(InfraFixture infra)
     }
 
     [Theory]
-    [InlineData("main")]
-    [InlineData("two-connections")]
-    [InlineData("locked-down")]
-    [InlineData("elastic-premium")]
+    [MemberData(nameof(RoleAssignmentTests.DeployableParameterFiles), MemberType = typeof(RoleAssignmentTests))]
     public void Parameter_file_evaluates_to_a_deployment_without_diagnostics(string parameterFile)
     {
         var snapshot = infra.Snapshot(parameterFile);
@@ -90,6 +87,17 @@ public sealed class CompilationTests(InfraFixture infra)
     [InlineData("BROKER_URL")]
     [InlineData("BROKER_IDENTITY_PRINCIPAL_ID")]
     [InlineData("AZURE_KEY_VAULT_URI")]
+    [InlineData("AZURE_HOSTING_PLAN")]
+    [InlineData("AZURE_FUNCTION_APP_ID")]
+    [InlineData("AZURE_APP_SERVICE_PLAN_ID")]
+    [InlineData("AZURE_STORAGE_ACCOUNT_ID")]
+    [InlineData("AZURE_KEY_VAULT_ID")]
+    [InlineData("AZURE_LOG_ANALYTICS_WORKSPACE_ID")]
+    [InlineData("APPLICATIONINSIGHTS_ID")]
+    [InlineData("AZURE_EVENT_GRID_SYSTEM_TOPIC_ID")]
+    [InlineData("EVENT_GRID_TOPIC_PRINCIPAL_ID")]
+    [InlineData("BROKER_IDENTITY_ID")]
+    [InlineData("AZURE_ACTION_GROUP_ID")]
     public void Main_template_outputs_what_azd_and_platform_teams_consume(string output)
     {
         Assert.Equal("string", infra.Main.Root.At($"outputs.{output}.type").GetString());

@@ -139,4 +139,33 @@ public sealed class FunctionAppTests(InfraFixture infra)
             infra.Snapshot("locked-down").Single(Site).At("properties.virtualNetworkSubnetId").GetString(),
             StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Flex_consumption_keeps_the_http_scale_group_warm_when_asked()
+    {
+        Assert.Empty(infra.Snapshot("main").Single(Site).At("properties.functionAppConfig.scaleAndConcurrency.alwaysReady").EnumerateArray());
+
+        var alwaysReady = Assert.Single(infra.Snapshot("locked-down").Single(Site).At("properties.functionAppConfig.scaleAndConcurrency.alwaysReady").EnumerateArray());
+        Assert.Equal("http", alwaysReady.At("name").GetString());
+        Assert.Equal(2, alwaysReady.At("instanceCount").GetInt32());
+    }
+
+    [Fact]
+    public void Zone_redundancy_spans_the_plan_and_the_storage_account()
+    {
+        Assert.False(infra.Snapshot("main").Single(Plan).At("properties.zoneRedundant").GetBoolean());
+        Assert.Equal("Standard_LRS", infra.Snapshot("main").Single("Microsoft.Storage/storageAccounts").At("sku.name").GetString());
+
+        Assert.True(infra.Snapshot("locked-down").Single(Plan).At("properties.zoneRedundant").GetBoolean());
+        Assert.Equal("Standard_ZRS", infra.Snapshot("locked-down").Single("Microsoft.Storage/storageAccounts").At("sku.name").GetString());
+    }
+
+    [Fact]
+    public void Elastic_premium_keeps_at_least_one_instance_warm()
+    {
+        var snapshot = infra.Snapshot("elastic-premium");
+
+        Assert.Equal(1, snapshot.Single(Site).At("properties.siteConfig.minimumElasticInstanceCount").GetInt32());
+        Assert.Equal(1, snapshot.Single(Plan).At("sku.capacity").GetInt32());
+    }
 }

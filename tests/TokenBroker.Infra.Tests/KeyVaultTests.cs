@@ -26,7 +26,56 @@ public sealed class KeyVaultTests(InfraFixture infra)
         Assert.EndsWith("token-cache-key')]", secret.StringAt("name"), StringComparison.Ordinal);
         Assert.Equal("securestring", main.At("parameters.tokenCacheKeySeed.type").GetString());
         Assert.DoesNotContain("tokenCacheKeySeed", main.At("outputs").GetRawText(), StringComparison.Ordinal);
-        Assert.Equal("[newGuid()]", main.At("parameters.tokenCacheKeySeed.defaultValue").GetString());
+    }
+
+    [Fact]
+    public void The_token_cache_key_is_written_only_when_asked()
+    {
+        var secret = Assert.Single(infra.Templates["modules/keyvault.bicep"].OfType("Microsoft.KeyVault/vaults/secrets"));
+
+        Assert.Equal("[parameters('createTokenCacheKey')]", secret.At("condition").GetString());
+        Assert.Single(infra.Snapshot("main").OfType("Microsoft.KeyVault/vaults/secrets"));
+        Assert.Empty(infra.Snapshot("redeployment").OfType("Microsoft.KeyVault/vaults/secrets"));
+    }
+
+    [Fact]
+    public void Azd_writes_the_token_cache_key_on_the_first_deployment_only()
+    {
+        // main.bicepparam turns createTokenCacheKey off once azd's environment holds the output of a first deployment.
+        var parameters = File.ReadAllText(Path.Combine(infra.InfraDirectory, "main.bicepparam"));
+
+        Assert.Contains("param createTokenCacheKey = readEnvironmentVariable('TOKENBROKER_TOKEN_CACHE_KEY_CREATED', 'false') != 'true'", parameters, StringComparison.Ordinal);
+        Assert.Equal("true", infra.Main.Root.At("outputs.TOKENBROKER_TOKEN_CACHE_KEY_CREATED.value").GetString());
+    }
+
+    [Fact]
+    public void The_token_cache_key_expires_a_year_after_it_is_written_unless_told_otherwise()
+    {
+        var secret = infra.Snapshot("main").Single("Microsoft.KeyVault/vaults/secrets");
+
+        Assert.Equal("[dateTimeToEpoch(dateTimeAdd(utcNow(), 'P1Y'))]", secret.At("properties.attributes.exp").GetString());
+        Assert.Equal("TokenBroker token cache key seed", secret.At("properties.contentType").GetString());
+    }
+
+    [Fact]
+    public void A_vault_name_suffix_gives_a_new_name_while_the_deleted_vault_is_purge_protected()
+    {
+        var first = infra.Snapshot("main").Single(Vault).At("name").GetString()!;
+        var redeployed = infra.Snapshot("redeployment").Single(Vault).At("name").GetString()!;
+
+        Assert.Matches("^kv-[a-z0-9]{13}$", first);
+        Assert.Matches("^kv-[a-z0-9]{13}-r2$", redeployed);
+        Assert.InRange(redeployed.Length, 3, 24);
+        Assert.Equal(7, infra.Main.Root.At("parameters.keyVaultNameSuffix.maxLength").GetInt32());
+    }
+
+    [Fact]
+    public void A_soft_deleted_vault_can_be_recovered_instead_of_created()
+    {
+        var vault = Assert.Single(infra.Templates["modules/keyvault.bicep"].OfType(Vault));
+
+        Assert.Equal("[if(parameters('recoverSoftDeleted'), 'recover', 'default')]", vault.At("properties.createMode").GetString());
+        Assert.Equal("default", infra.Snapshot("main").Single(Vault).At("properties.createMode").GetString());
     }
 
     [Fact]

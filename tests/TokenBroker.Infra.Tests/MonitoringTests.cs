@@ -1,10 +1,170 @@
+using System.Text.RegularExpressions;
 using TokenBroker.Infra.Tests.Bicep;
 
 namespace TokenBroker.Infra.Tests;
 
 [Collection(SharedBicepRun.Name)]
-public sealed class MonitoringTests(InfraFixture infra)
+public sealed partial class MonitoringTests(InfraFixture infra)
 {
+    private const string LogAlert = "Microsoft.Insights/scheduledQueryRules";
+    private const string MetricAlert = "Microsoft.Insights/metricAlerts";
+    private const string DiagnosticSetting = "Microsoft.Insights/diagnosticSettings";
+
+    /// <summary>The default and the locked-down deployments carry every rule, the workbook and the diagnostic settings.</summary>
+    public static TheoryData<string> MonitoredParameterFiles => ["main", "locked-down"];
+
+    [Theory]
+    [MemberData(nameof(MonitoredParameterFiles))]
+    public void Log_search_alerts_watch_the_brokers_metrics_5xx_and_the_poison_queue(string parameterFile)
+    {
+        var rules = infra.Snapshot(parameterFile).OfType(LogAlert).ToDictionary(r => r.At("name").GetString()!.Split('-', 3)[^1], r => r);
+
+        Assert.Equal(
+            ["http-5xx", "poison-rotation-events", "rejected-token-requests", "secret-near-expiry", "upstream-unavailable"],
+            rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("tokenbroker.token_requests", Query(rules["rejected-token-requests"]), StringComparison.Ordinal);
+        Assert.Contains("== \"rejected\"", Query(rules["rejected-token-requests"]), StringComparison.Ordinal);
+        Assert.Contains("== \"unavailable\"", Query(rules["upstream-unavailable"]), StringComparison.Ordinal);
+        Assert.Contains("tokenbroker.secret_events", Query(rules["secret-near-expiry"]), StringComparison.Ordinal);
+        Assert.Contains("== \"near_expiry\"", Query(rules["secret-near-expiry"]), StringComparison.Ordinal);
+        Assert.StartsWith("requests | where toint(resultCode) >= 500", Query(rules["http-5xx"]), StringComparison.Ordinal);
+        Assert.Contains("StorageQueueLogs", Query(rules["poison-rotation-events"]), StringComparison.Ordinal);
+        Assert.Contains("/secret-rotation-events-poison", Query(rules["poison-rotation-events"]), StringComparison.Ordinal);
+        Assert.All(rules.Values, r =>
+        {
+            Assert.True(r.At("properties.enabled").GetBoolean());
+            Assert.EndsWith("/actionGroups/ag-" + r.At("name").GetString()!.Split('-')[1], Assert.Single(r.At("properties.actions.actionGroups").Strings()), StringComparison.Ordinal);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(MonitoredParameterFiles))]
+    public void Metric_alerts_watch_event_delivery_and_key_vault_throttling(string parameterFile)
+    {
+        var snapshot = infra.Snapshot(parameterFile);
+        var rules = snapshot.OfType(MetricAlert).ToDictionary(r => r.At("name").GetString()!.Split('-', 3)[^1], r => r);
+
+        // Scopes are the ids the eventGrid and keyVault modules output, known once they are deployed.
+        const string topic = "eventGrid";
+        const string vault = "keyVault";
+
+        Assert.Equal(["event-dead-letters", "event-delivery-failures", "event-drops", "key-vault-throttling"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(("DeliveryAttemptFailCount", topic), Criterion(rules["event-delivery-failures"]));
+        Assert.Equal(("DeadLetteredCount", topic), Criterion(rules["event-dead-letters"]));
+        Assert.Equal(("DroppedEventCount", topic), Criterion(rules["event-drops"]));
+        Assert.Equal(("ServiceApiResult", vault), Criterion(rules["key-vault-throttling"]));
+        var status = Assert.Single(rules["key-vault-throttling"].At("properties.criteria.allOf").EnumerateArray().Single().At("dimensions").EnumerateArray());
+        Assert.Equal("StatusCode", status.At("name").GetString());
+        Assert.Equal(["429"], status.At("values").Strings());
+    }
+
+    [Fact]
+    public void The_action_group_notifies_the_given_addresses()
+    {
+        var group = infra.Snapshot("locked-down").Single("Microsoft.Insights/actionGroups");
+
+        Assert.Equal("platform-oncall@example.com", Assert.Single(group.At("properties.emailReceivers").EnumerateArray()).At("emailAddress").GetString());
+        Assert.Empty(infra.Snapshot("main").Single("Microsoft.Insights/actionGroups").At("properties.emailReceivers").EnumerateArray());
+        Assert.Equal("securestring", infra.Main.Root.At("parameters.alertWebhookUrl.type").GetString());
+    }
+
+    /// <summary>
+    /// The broker's metrics reach Application Insights through the Azure Monitor OpenTelemetry exporter; custom metrics
+    /// sent with OpenTelemetry "can be found in the customMetrics table in Application Insights"
+    /// (https://learn.microsoft.com/azure/azure-monitor/metrics/metrics-custom-overview), named as the instrument and
+    /// with their tags as customDimensions. Every tokenbroker.* name the alerts and the workbook query must therefore
+    /// be an instrument the broker creates, and every outcome word one it records.
+    /// </summary>
+    [Fact]
+    public void Every_metric_the_alerts_and_the_workbook_query_is_one_the_broker_records()
+    {
+        var source = string.Join('\n', Directory.GetFiles(Path.Combine(infra.RepositoryRoot, "src", "TokenBroker"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var instruments = InstrumentName().Matches(File.ReadAllText(Path.Combine(infra.RepositoryRoot, "src", "TokenBroker", "Diagnostics", "TokenBrokerMetrics.cs")))
+            .Select(m => m.Groups["name"].Value)
+            .ToHashSet(StringComparer.Ordinal);
+        var queried = string.Join('\n', infra.Templates["modules/alerts.bicep"].Text, infra.Templates["modules/workbook.bicep"].Text, infra.Snapshot("main").Text);
+
+        var used = QueriedMetric().Matches(queried).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("tokenbroker.token_requests", used);
+        Assert.All(used, name => Assert.Contains(name, instruments));
+
+        // Outcome words the alerts filter on, as ClientCredentialsClient and SecretEventProcessor record them.
+        Assert.Contains("=> \"rejected\"", source, StringComparison.Ordinal);
+        Assert.Contains("_ => \"unavailable\"", source, StringComparison.Ordinal);
+        Assert.Contains("SecretEvent(\"near_expiry\"", source, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(MonitoredParameterFiles))]
+    public void A_workbook_shows_the_brokers_metrics_and_the_runbook_queries(string parameterFile)
+    {
+        var workbook = infra.Snapshot(parameterFile).Single("Microsoft.Insights/workbooks");
+        var data = workbook.At("properties.serializedData").GetString()!;
+
+        Assert.Equal("shared", workbook.At("kind").GetString());
+        Assert.True(Guid.TryParse(workbook.At("name").GetString(), out _));
+        Assert.EndsWith(".outputs.applicationInsightsId.value]", workbook.At("properties.sourceId").GetString(), StringComparison.Ordinal);
+        foreach (var expected in new[] { "tokenbroker.cache_hits", "tokenbroker.cache_misses", "tokenbroker.token_requests", "tokenbroker.refreshes", "tokenbroker.token.time_left", "exceptions", "SecretRotationEvents", "Loaded secret" })
+        {
+            Assert.Contains(expected, data, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MonitoredParameterFiles))]
+    public void Diagnostic_settings_send_vault_storage_app_and_event_grid_logs_to_the_workspace(string parameterFile)
+    {
+        var settings = infra.Snapshot(parameterFile).OfType(DiagnosticSetting)
+            .ToDictionary(
+                s => s.At("id").GetString()!.Split("/providers/Microsoft.Insights/")[0].Split("/providers/")[1],
+                s => s.At("properties"));
+
+        Assert.Equal(["AuditEvent"], Categories(settings.Single(s => s.Key.StartsWith("Microsoft.KeyVault/vaults/", StringComparison.Ordinal)).Value));
+        Assert.Equal(["FunctionAppLogs"], Categories(settings.Single(s => s.Key.StartsWith("Microsoft.Web/sites/", StringComparison.Ordinal)).Value));
+        Assert.Equal(["DeliveryFailures"], Categories(settings.Single(s => s.Key.StartsWith("Microsoft.EventGrid/systemTopics/", StringComparison.Ordinal)).Value));
+        foreach (var service in new[] { "/blobServices/default", "/queueServices/default", "/tableServices/default" })
+        {
+            Assert.Equal(["StorageDelete", "StorageRead", "StorageWrite"], Categories(settings.Single(s => s.Key.EndsWith(service, StringComparison.Ordinal)).Value));
+        }
+
+        Assert.Equal(6, settings.Count);
+        Assert.All(settings.Values, s => Assert.EndsWith(".outputs.workspaceId.value]", s.At("workspaceId").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_existing_workspace_and_application_insights_are_used_instead_of_new_ones()
+    {
+        var snapshot = infra.Snapshot("redeployment");
+
+        Assert.Empty(snapshot.OfType("Microsoft.OperationalInsights/workspaces"));
+        Assert.Empty(snapshot.OfType("Microsoft.Insights/components"));
+        Assert.EndsWith(".outputs.applicationInsightsConnectionString.value]", snapshot.AppSettings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.Equal(6, snapshot.OfType(DiagnosticSetting).Count);
+    }
+
+    private static string Query(System.Text.Json.JsonElement rule) =>
+        rule.At("properties.criteria.allOf").EnumerateArray().Single().At("query").GetString()!;
+
+    private static (string? Metric, string? Module) Criterion(System.Text.Json.JsonElement rule)
+    {
+        var scope = Assert.Single(rule.At("properties.scopes").Strings());
+        Assert.EndsWith(".outputs.id.value]", scope, StringComparison.Ordinal);
+        var module = ModuleOutput().Match(scope).Groups["module"].Value;
+        return (rule.At("properties.criteria.allOf").EnumerateArray().Single().At("metricName").GetString(), module);
+    }
+
+    [GeneratedRegex("format\\('(?<module>[A-Za-z]+)-\\{0\\}'")]
+    private static partial Regex ModuleOutput();
+
+    private static List<string> Categories(System.Text.Json.JsonElement setting) =>
+        setting.At("logs").EnumerateArray().Select(l => l.At("category").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex("\"(?<name>tokenbroker\\.[a-z_.]+)\"")]
+    private static partial Regex InstrumentName();
+
+    [GeneratedRegex("(?<name>tokenbroker\\.[a-z_]+(\\.[a-z_]+)?)")]
+    private static partial Regex QueriedMetric();
+
     [Fact]
     public void Application_insights_refuses_local_authentication()
     {

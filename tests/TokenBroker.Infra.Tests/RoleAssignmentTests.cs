@@ -7,59 +7,118 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
 {
     private const string Broker = "broker";
     private const string EventGrid = "eventGrid";
+    private const string Deployer = "deployer";
     private const string VaultOperator = "33333333-3333-3333-3333-333333333333";
+    private const string Account = "Microsoft.Storage/storageAccounts";
+    private const string Queue = "Microsoft.Storage/storageAccounts/queueServices/queues";
+    private const string Container = "Microsoft.Storage/storageAccounts/blobServices/containers";
+    private const string Vault = "Microsoft.KeyVault/vaults";
 
-    /// <summary>Every assignment of a default deployment: role, holder, and the resource it is made on.</summary>
-    private static readonly (string Role, string Holder, string ScopeType, string ScopeName)[] LeastPrivilege =
+    /// <summary>Every parameter file that must deploy.</summary>
+    public static TheoryData<string> DeployableParameterFiles =>
+        ["main", "two-connections", "locked-down", "elastic-premium", "connection-names", "redeployment"];
+
+    /// <summary>
+    /// Every assignment of a deployment with nothing optional: role, holder, and the resource it is made on. Host storage
+    /// follows the Functions documentation for an identity-based AzureWebJobsStorage ("Connecting to host storage with
+    /// an identity", https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity):
+    /// Storage Blob Data Owner for the host, plus Storage Table Data Contributor "with support for diagnostic events",
+    /// which the host writes to tables it creates; the queue trigger gets the roles its binding documentation names
+    /// (Storage Queue Data Reader and Message Processor).
+    /// </summary>
+    private static readonly (BuiltInRole Role, string Holder, string ScopeType, string ScopeName)[] Minimal =
     [
-        (BuiltInRoles.KeyVaultSecretsUser, Broker, "Microsoft.KeyVault/vaults", "kv-*"),
-        (BuiltInRoles.StorageTableDataContributor, Broker, "Microsoft.Storage/storageAccounts/tableServices/tables", "TokenCache"),
-        (BuiltInRoles.StorageQueueDataReader, Broker, "Microsoft.Storage/storageAccounts/queueServices/queues", "secret-rotation-events"),
-        (BuiltInRoles.StorageQueueDataMessageProcessor, Broker, "Microsoft.Storage/storageAccounts/queueServices/queues", "secret-rotation-events"),
-        (BuiltInRoles.StorageQueueDataContributor, Broker, "Microsoft.Storage/storageAccounts/queueServices/queues", "secret-rotation-events-poison"),
-        (BuiltInRoles.StorageBlobDataOwner, Broker, "Microsoft.Storage/storageAccounts/blobServices/containers", "app-package"),
-        (BuiltInRoles.StorageBlobDataOwner, Broker, "Microsoft.Storage/storageAccounts/blobServices/containers", "azure-webjobs-hosts"),
-        (BuiltInRoles.StorageBlobDataOwner, Broker, "Microsoft.Storage/storageAccounts/blobServices/containers", "azure-webjobs-secrets"),
+        (BuiltInRoles.KeyVaultSecretsUser, Broker, Vault, "kv-*"),
+        (BuiltInRoles.StorageBlobDataOwner, Broker, Account, "st*"),
+        (BuiltInRoles.StorageTableDataContributor, Broker, Account, "st*"),
+        (BuiltInRoles.StorageQueueDataReader, Broker, Queue, "secret-rotation-events"),
+        (BuiltInRoles.StorageQueueDataMessageProcessor, Broker, Queue, "secret-rotation-events"),
+        (BuiltInRoles.StorageQueueDataContributor, Broker, Queue, "secret-rotation-events-poison"),
         (BuiltInRoles.MonitoringMetricsPublisher, Broker, "Microsoft.Insights/components", "appi-*"),
-        (BuiltInRoles.StorageQueueDataMessageSender, EventGrid, "Microsoft.Storage/storageAccounts/queueServices/queues", "secret-rotation-events"),
+        (BuiltInRoles.StorageQueueDataMessageSender, EventGrid, Queue, "secret-rotation-events"),
     ];
 
-    [Fact]
-    public void Role_definitions_are_exactly_the_least_privilege_set()
-    {
-        var used = infra.Snapshot("main").RoleAssignments.Select(a => a.RoleDefinitionId).ToHashSet();
+    private static readonly (BuiltInRole Role, string Holder, string ScopeType, string ScopeName)[] DeployerStoresFirstSecrets =
+    [
+        (BuiltInRoles.KeyVaultSecretsOfficer, Deployer, Vault, "kv-*"),
+        (BuiltInRoles.KeyVaultCertificatesOfficer, Deployer, Vault, "kv-*"),
+    ];
 
-        Assert.Equal(LeastPrivilege.Select(a => a.Role).ToHashSet(), used);
+    [Theory]
+    [MemberData(nameof(DeployableParameterFiles))]
+    public void Every_assigned_role_is_a_built_in_role_verified_against_two_public_sources(string parameterFile)
+    {
+        var assignments = infra.Snapshot(parameterFile).RoleAssignments;
+
+        Assert.NotEmpty(assignments);
+        Assert.All(assignments, a =>
+        {
+            var role = BuiltInRoles.ById(a.RoleDefinitionId);
+            Assert.True(role is not null, $"{parameterFile}: role definition {a.RoleDefinitionId} is not in the verified table of BuiltInRoles.");
+            Assert.True(role!.VerifiedAt.Length >= 2, $"{role.Name} needs two sources.");
+        });
     }
 
     [Fact]
-    public void Every_role_is_assigned_on_the_one_resource_it_concerns()
+    public void The_role_map_names_each_role_as_the_verified_table_does()
     {
-        var snapshot = infra.Snapshot("main");
+        // roles.bicep keys are the role names in camel case: "storageBlobDataOwner" must hold Storage Blob Data Owner's id.
+        var roles = infra.Templates["modules/roles.bicep"].Root.At("variables.builtInRoles");
 
-        Assert.Equal(Describe(LeastPrivilege), Describe(Resolve(snapshot)));
+        Assert.All(roles.EnumerateObject(), entry =>
+        {
+            var role = BuiltInRoles.ById(entry.Value.GetString()!);
+            Assert.True(role is not null, $"{entry.Name} = {entry.Value} is not a verified built-in role id.");
+            Assert.Equal(role!.Name.Replace(" ", string.Empty, StringComparison.Ordinal), entry.Name, StringComparer.OrdinalIgnoreCase);
+        });
+        Assert.Equal(BuiltInRoles.Assignable.Length, roles.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public void Storage_blob_data_owner_is_the_documented_id()
+    {
+        Assert.Equal("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", infra.Templates["modules/roles.bicep"].Root.At("variables.builtInRoles.storageBlobDataOwner").GetString());
+        Assert.Contains(infra.Snapshot("main").RoleAssignments, a => a.RoleDefinitionId == BuiltInRoles.StorageBlobDataOwner.Id);
+    }
+
+    [Fact]
+    public void Default_deployment_grants_the_documented_host_storage_roles_and_the_deployer_vault_access()
+    {
+        Assert.Equal(Describe(Minimal.Concat(DeployerStoresFirstSecrets)), Describe(Resolve(infra.Snapshot("main"))));
     }
 
     [Fact]
     public void Optional_assignments_appear_only_when_their_feature_is_on()
     {
-        var expected = LeastPrivilege.Concat(
+        var lockedDown = Minimal.Concat(
         [
-            (BuiltInRoles.StorageBlobDataContributor, EventGrid, "Microsoft.Storage/storageAccounts/blobServices/containers", "eventgrid-deadletter"),
-            (BuiltInRoles.KeyVaultSecretsOfficer, VaultOperator, "Microsoft.KeyVault/vaults", "kv-*"),
+            (BuiltInRoles.StorageBlobDataContributor, EventGrid, Container, "eventgrid-deadletter"),
+            (BuiltInRoles.KeyVaultSecretsOfficer, VaultOperator, Vault, "kv-*"),
+            (BuiltInRoles.KeyVaultCertificatesOfficer, VaultOperator, Vault, "kv-*"),
         ]);
+        var elasticPremium = Minimal.Concat(DeployerStoresFirstSecrets).Append((BuiltInRoles.StorageBlobDataContributor, Deployer, Container, "app-package"));
 
-        Assert.Equal(Describe(expected), Describe(Resolve(infra.Snapshot("locked-down"))));
-        Assert.Equal(Describe(LeastPrivilege), Describe(Resolve(infra.Snapshot("elastic-premium"))));
+        Assert.Equal(Describe(lockedDown), Describe(Resolve(infra.Snapshot("locked-down"))));
+        Assert.Equal(Describe(elasticPremium), Describe(Resolve(infra.Snapshot("elastic-premium"))));
+        Assert.Equal(Describe(Minimal), Describe(Resolve(infra.Snapshot("connection-names"))));
     }
 
     [Fact]
     public void A_private_key_jwt_connection_adds_key_vault_certificate_user_for_the_broker_on_the_vault()
     {
-        var expected = LeastPrivilege.Append((BuiltInRoles.KeyVaultCertificateUser, Broker, "Microsoft.KeyVault/vaults", "kv-*"));
+        var expected = Minimal.Append((BuiltInRoles.KeyVaultCertificateUser, Broker, Vault, "kv-*"));
 
         Assert.Equal(Describe(expected), Describe(Resolve(infra.Snapshot("two-connections"))));
-        Assert.Equal(BuiltInRoles.KeyVaultCertificateUser, infra.Templates["modules/role-assignments.bicep"].Root.At("variables.roleIds").At("Key Vault Certificate User").GetString());
+    }
+
+    [Fact]
+    public void An_existing_application_insights_component_gets_the_publisher_role_where_it_lives()
+    {
+        var publisher = Assert.Single(infra.Snapshot("redeployment").RoleAssignments, a => a.RoleDefinitionId == BuiltInRoles.MonitoringMetricsPublisher.Id);
+
+        Assert.Equal(
+            "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-monitoring/providers/Microsoft.Insights/components/appi-platform",
+            publisher.Scope);
     }
 
     [Fact]
@@ -67,9 +126,11 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     {
         foreach (var role in BuiltInRoles.Privileged)
         {
-            Assert.All(infra.Templates.Values, t => Assert.DoesNotContain(role, t.Text, StringComparison.OrdinalIgnoreCase));
-            Assert.DoesNotContain(role, infra.Snapshot("main").Text, StringComparison.OrdinalIgnoreCase);
-            Assert.DoesNotContain(role, infra.Snapshot("locked-down").Text, StringComparison.OrdinalIgnoreCase);
+            Assert.All(infra.Templates.Values, t => Assert.DoesNotContain(role.Id, t.Text, StringComparison.OrdinalIgnoreCase));
+            foreach (var file in new[] { "main", "two-connections", "locked-down", "elastic-premium", "connection-names", "redeployment" })
+            {
+                Assert.DoesNotContain(role.Id, infra.Snapshot(file).Text, StringComparison.OrdinalIgnoreCase);
+            }
         }
     }
 
@@ -77,9 +138,7 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     public void No_role_is_assigned_on_the_resource_group_or_subscription()
     {
         Assert.All(infra.Snapshot("locked-down").RoleAssignments, a => Assert.Contains("/providers/", a.Scope, StringComparison.Ordinal));
-        Assert.All(
-            infra.Main.OfType("Microsoft.Authorization/roleAssignments"),
-            a => Assert.StartsWith("[resourceId(", a.At("scope").GetString(), StringComparison.Ordinal));
+        Assert.All(infra.Snapshot("main").RoleAssignments, a => Assert.Contains("/providers/", a.Scope, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,24 +152,13 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
             var name = a.At("name").GetString()!;
             var scope = a.At("scope").GetString()!;
             Assert.StartsWith($"[guid({scope[1..^1]}, parameters('", name, StringComparison.Ordinal);
-            Assert.EndsWith("PrincipalId'), variables('roleIds')", name[..name.LastIndexOf('[')], StringComparison.Ordinal);
+            Assert.Contains("PrincipalId'), variables('builtInRoles').", name, StringComparison.Ordinal);
         });
 
-        // The one assignment whose principal is a parameter evaluates fully: a GUID, the same on every run.
-        var operatorAssignment = Assert.Single(infra.Snapshot("locked-down").RoleAssignments, a => a.Holder == VaultOperator);
-        Assert.True(Guid.TryParse(operatorAssignment.Name, out _), operatorAssignment.Name);
-    }
-
-    [Fact]
-    public void Role_map_names_each_built_in_role_beside_its_id()
-    {
-        var roleIds = infra.Templates["modules/role-assignments.bicep"].Root.At("variables.roleIds");
-
-        Assert.Equal(BuiltInRoles.KeyVaultSecretsUser, roleIds.At("Key Vault Secrets User").GetString());
-        Assert.Equal(BuiltInRoles.StorageBlobDataOwner, roleIds.At("Storage Blob Data Owner").GetString());
-        Assert.Equal(BuiltInRoles.StorageTableDataContributor, roleIds.At("Storage Table Data Contributor").GetString());
-        Assert.Equal(BuiltInRoles.StorageQueueDataMessageProcessor, roleIds.At("Storage Queue Data Message Processor").GetString());
-        Assert.All(roleIds.EnumerateObject(), role => Assert.DoesNotContain(role.Value.GetString(), BuiltInRoles.Privileged));
+        // The assignments whose principal is a parameter evaluate fully: GUIDs, the same on every run.
+        var operatorAssignments = infra.Snapshot("locked-down").RoleAssignments.Where(a => a.Holder == VaultOperator).ToList();
+        Assert.Equal(2, operatorAssignments.Count);
+        Assert.All(operatorAssignments, a => Assert.True(Guid.TryParse(a.Name, out _), a.Name));
     }
 
     [Fact]
@@ -121,14 +169,15 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
             a => Assert.Equal("ServicePrincipal", a.PrincipalType));
     }
 
-    private static IEnumerable<(string Role, string Holder, string ScopeType, string ScopeName)> Resolve(DeploymentSnapshot snapshot)
+    private static IEnumerable<(BuiltInRole Role, string Holder, string ScopeType, string ScopeName)> Resolve(DeploymentSnapshot snapshot)
     {
         var byId = snapshot.Resources.ToDictionary(r => r.At("id").GetString()!, StringComparer.OrdinalIgnoreCase);
         foreach (var assignment in snapshot.RoleAssignments)
         {
-            Assert.True(byId.TryGetValue(assignment.Scope, out var scope), $"Role {assignment.RoleDefinitionId} is assigned on {assignment.Scope}, which the deployment does not create.");
+            var role = BuiltInRoles.ById(assignment.RoleDefinitionId) ?? throw new InvalidOperationException($"Unverified role {assignment.RoleDefinitionId}.");
+            Assert.True(byId.TryGetValue(assignment.Scope, out var scope), $"{role.Name} is assigned on {assignment.Scope}, which the deployment does not create.");
             var name = scope.At("name").GetString()!.Split('/')[^1];
-            yield return (assignment.RoleDefinitionId, assignment.Holder, scope.At("type").GetString()!, Generalize(name));
+            yield return (role, assignment.Holder, scope.At("type").GetString()!, Generalize(name));
         }
     }
 
@@ -136,8 +185,9 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     private static string Generalize(string name) =>
         name.StartsWith("kv-", StringComparison.Ordinal) ? "kv-*"
         : name.StartsWith("appi-", StringComparison.Ordinal) ? "appi-*"
+        : name.StartsWith("st", StringComparison.Ordinal) && !name.Contains('-', StringComparison.Ordinal) ? "st*"
         : name;
 
-    private static List<string> Describe(IEnumerable<(string Role, string Holder, string ScopeType, string ScopeName)> assignments) =>
-        assignments.Select(a => $"{a.Role} for {a.Holder} on {a.ScopeType} {a.ScopeName}").Order(StringComparer.Ordinal).ToList();
+    private static List<string> Describe(IEnumerable<(BuiltInRole Role, string Holder, string ScopeType, string ScopeName)> assignments) =>
+        assignments.Select(a => $"{a.Role.Name} for {a.Holder} on {a.ScopeType} {a.ScopeName}").Order(StringComparer.Ordinal).ToList();
 }

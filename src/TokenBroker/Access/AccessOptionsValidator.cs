@@ -11,7 +11,6 @@ internal sealed class AccessOptionsValidator(IHostEnvironment environment, IOpti
     public ValidateOptionsResult Validate(string? name, AccessOptions options)
     {
         var errors = new List<string>();
-        var connections = broker.Value.Connections;
         for (var i = 0; i < options.Rules.Count; i++)
         {
             var rule = options.Rules[i];
@@ -29,7 +28,7 @@ internal sealed class AccessOptionsValidator(IHostEnvironment environment, IOpti
 
             foreach (var (connection, scopes) in rule.Connections)
             {
-                if (!connections.TryGetValue(connection, out var configured))
+                if (!broker.Value.TryFindConnection(connection, out _, out var configured))
                 {
                     errors.Add($"{key}:Connections:{connection} names no configured connection.");
                     continue;

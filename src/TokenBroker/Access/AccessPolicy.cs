@@ -95,10 +95,10 @@ public sealed partial class AccessPolicy
 
     private static FrozenDictionary<string, ScopeSet> Grants(AccessRule rule, ConnectionRegistry connections) =>
         rule.Connections
-            .Where(pair => connections.TryGet(pair.Key, out _))
+            .Where(pair => connections.TryGetConfigured(pair.Key, out _))
             .ToFrozenDictionary(
-                pair => connections.TryGet(pair.Key, out var c) ? c.Name : pair.Key,
-                pair => pair.Value.Trim() == "*" && connections.TryGet(pair.Key, out var c) ? c.AllowedScopes : ScopeSet.Parse(pair.Value),
+                pair => connections.TryGetConfigured(pair.Key, out var c) ? c.Name : pair.Key,
+                pair => pair.Value.Trim() == "*" && connections.TryGetConfigured(pair.Key, out var c) ? c.AllowedScopes : ScopeSet.Parse(pair.Value),
                 StringComparer.OrdinalIgnoreCase);
 
     private static partial class Log

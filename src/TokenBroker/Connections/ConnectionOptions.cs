@@ -1,10 +1,18 @@
 namespace TokenBroker.Connections;
 
 /// <summary>
-/// One downstream API the broker obtains tokens for, bound from <c>TokenBroker:Connections:{name}</c>.
+/// One downstream API the broker obtains tokens for, bound from <c>TokenBroker:Connections:{key}</c>. The key is the
+/// connection's name unless <see cref="Name"/> says otherwise.
 /// </summary>
 public sealed class ConnectionOptions
 {
+    /// <summary>
+    /// The name callers use (<c>api/token/{name}</c>), when it differs from the section key. App Service setting names
+    /// may hold only letters, digits, '.' and '_', so a connection named <c>payments-eu</c> is configured under a key such as
+    /// <c>payments_eu</c> with <c>Name = payments-eu</c>. Unset, the section key is the name.
+    /// </summary>
+    public string? Name { get; set; }
+
     /// <summary>The authorization server's token endpoint: an absolute https URL (http only for loopback hosts).</summary>
     public string? TokenEndpoint { get; set; }
 

@@ -8,14 +8,17 @@ namespace TokenBroker.Connections;
 public sealed class ConnectionRegistry
 {
     private readonly FrozenDictionary<string, Connection> _connections;
+    private readonly FrozenDictionary<string, Connection> _byConfigurationKey;
 
     /// <summary>Builds the registry from validated options.</summary>
     public ConnectionRegistry(IOptions<TokenBrokerOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _connections = options.Value.Connections
-            .Select(pair => Create(pair.Key, pair.Value))
-            .ToFrozenDictionary(connection => connection.Name, StringComparer.OrdinalIgnoreCase);
+        var configured = options.Value.Connections
+            .Select(pair => (Key: pair.Key, Connection: Create(TokenBrokerOptions.EffectiveName(pair.Key, pair.Value), pair.Value)))
+            .ToList();
+        _connections = configured.ToFrozenDictionary(c => c.Connection.Name, c => c.Connection, StringComparer.OrdinalIgnoreCase);
+        _byConfigurationKey = configured.ToFrozenDictionary(c => c.Key, c => c.Connection, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Every connection.</summary>
@@ -24,6 +27,13 @@ public sealed class ConnectionRegistry
     /// <summary>Finds a connection by name.</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out Connection? connection) =>
         _connections.TryGetValue(name, out connection);
+
+    /// <summary>
+    /// Finds a connection by name or by its configuration key, for settings that refer to connections (access rules):
+    /// callers only ever use the name.
+    /// </summary>
+    internal bool TryGetConfigured(string nameOrKey, [NotNullWhen(true)] out Connection? connection) =>
+        _connections.TryGetValue(nameOrKey, out connection) || _byConfigurationKey.TryGetValue(nameOrKey, out connection);
 
     // The validator has already proved every field; this only converts.
     private static Connection Create(string name, ConnectionOptions options)

@@ -20,10 +20,12 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             errors.Add($"{Prefix}:Connections must name at least one connection.");
         }
 
-        foreach (var (connectionName, connection) in options.Connections)
+        foreach (var (connectionKey, connection) in options.Connections)
         {
-            ValidateConnection(connectionName, connection, errors);
+            ValidateConnection(connectionKey, connection, errors);
         }
+
+        ValidateNamesAreUnique(options, errors);
 
         ValidateSecretSource(options, errors);
 
@@ -40,12 +42,19 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void ValidateConnection(string name, ConnectionOptions connection, List<string> errors)
+    private static void ValidateConnection(string sectionKey, ConnectionOptions connection, List<string> errors)
     {
-        var key = $"{Prefix}:Connections:{name}";
-        if (!ConnectionName.IsValid(name))
+        var key = $"{Prefix}:Connections:{sectionKey}";
+        if (!string.IsNullOrWhiteSpace(connection.Name))
         {
-            errors.Add($"{key}: the connection name must be {ConnectionName.Rule}.");
+            if (!ConnectionName.IsValid(connection.Name.Trim()))
+            {
+                errors.Add($"{key}:Name must be {ConnectionName.Rule}.");
+            }
+        }
+        else if (!ConnectionName.IsValid(sectionKey))
+        {
+            errors.Add($"{key}: the connection name must be {ConnectionName.Rule} (or set {key}:Name).");
         }
 
         if (string.IsNullOrWhiteSpace(connection.TokenEndpoint))
@@ -86,6 +95,30 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         }
 
         ValidateCredential(key, method.Value, connection, errors);
+    }
+
+    // Two sections naming the same connection would silently shadow each other; a key that is another connection's name
+    // would make an access rule's reference ambiguous.
+    private static void ValidateNamesAreUnique(TokenBrokerOptions options, List<string> errors)
+    {
+        var named = options.Connections
+            .Select(pair => (Key: pair.Key, Name: TokenBrokerOptions.EffectiveName(pair.Key, pair.Value)))
+            .ToList();
+        foreach (var group in named.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var keys = string.Join(" and ", group.Select(c => $"{Prefix}:Connections:{c.Key}"));
+            errors.Add($"{keys} both name the connection '{group.Key}'; connection names must be unique (case-insensitive).");
+        }
+
+        foreach (var (key, name) in named)
+        {
+            foreach (var other in named.Where(o => !string.Equals(o.Key, key, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(o.Name, key, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add($"{Prefix}:Connections:{key} is keyed by the name of the connection configured under {Prefix}:Connections:{other.Key}; choose another key.");
+            }
+        }
     }
 
     private static void ValidateCredential(string key, ClientAuthMethod method, ConnectionOptions connection, List<string> errors)

@@ -8,7 +8,11 @@ namespace TokenBroker.Infra.Tests.Bicep;
 internal sealed class BicepCli(string executablePath)
 {
     private const string PackageId = "azure.bicep.commandline.linux-x64";
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    // Each run is a .NET process that compiles every module; a dozen at once on a shared two-core machine starve each
+    // other past any timeout, so they take turns a few at a time.
+    private static readonly SemaphoreSlim Slots = new(Math.Clamp(Environment.ProcessorCount, 2, 4));
 
     public string ExecutablePath { get; } = executablePath;
 
@@ -62,6 +66,19 @@ internal sealed class BicepCli(string executablePath)
 
     public async Task<BicepRun> RunAsync(string workingDirectory, params string[] arguments)
     {
+        await Slots.WaitAsync();
+        try
+        {
+            return await RunNowAsync(workingDirectory, arguments);
+        }
+        finally
+        {
+            Slots.Release();
+        }
+    }
+
+    private async Task<BicepRun> RunNowAsync(string workingDirectory, string[] arguments)
+    {
         var start = new ProcessStartInfo(ExecutablePath)
         {
             WorkingDirectory = workingDirectory,
@@ -71,6 +88,11 @@ internal sealed class BicepCli(string executablePath)
         };
         // main.bicepparam reads AZURE_ENV_NAME; a developer's azd environment must not change what tests see.
         start.Environment.Remove("AZURE_ENV_NAME");
+        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("TOKENBROKER_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(variable);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -8,10 +8,14 @@ namespace TokenBroker.Infra.Tests.Bicep;
 /// <param name="Name">The assignment name: a guid() expression, or its value once every input is known.</param>
 internal sealed record RoleAssignment(string RoleDefinitionId, string Scope, string PrincipalId, string? PrincipalType, string Name)
 {
-    /// <summary>Which identity holds the role: the broker's, Event Grid's, or a principal given as a parameter.</summary>
+    /// <summary>
+    /// Which identity holds the role: the broker's, the Event Grid system topic's, the deploying principal, or a principal
+    /// given as a parameter.
+    /// </summary>
     public string Holder =>
         PrincipalId.Contains("'brokerIdentity", StringComparison.Ordinal) ? "broker"
-        : PrincipalId.Contains("'eventGridIdentity", StringComparison.Ordinal) ? "eventGrid"
+        : PrincipalId.Contains("/Microsoft.EventGrid/systemTopics/", StringComparison.Ordinal) && PrincipalId.Contains(".identity.principalId", StringComparison.Ordinal) ? "eventGrid"
+        : PrincipalId == "[deployer().objectId]" ? "deployer"
         : Guid.TryParse(PrincipalId, out _) ? PrincipalId
         : $"unknown: {PrincipalId}";
 }

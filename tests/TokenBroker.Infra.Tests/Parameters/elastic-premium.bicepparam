@@ -1,4 +1,4 @@
-// The Elastic Premium fallback with a lower instance cap.
+// The Elastic Premium fallback with a lower instance cap, deployed by a principal that uploads the package.
 using '../../../infra/main.bicep'
 
 param environmentName = 'infra-tests-premium'
@@ -16,3 +16,4 @@ param connections = [
 param hostingPlan = 'ElasticPremium'
 param elasticPremiumSku = 'EP2'
 param maximumInstanceCount = 20
+param grantDeployerAccess = true

@@ -1,5 +1,6 @@
 // Every optional protection on: App Service Authentication, Key Vault and storage firewalls,
-// VNet integration, Event Grid dead-lettering, a vault operator group.
+// private endpoints (one DNS zone given, the others created), VNet integration, Event Grid
+// dead-lettering, a vault operator group, zone redundancy, warm instances, alert receivers.
 using '../../../infra/main.bicep'
 
 param environmentName = 'infra-tests-locked'
@@ -35,6 +36,7 @@ param accessRules = [
   }
 ]
 
+param keyVaultPublicNetworkAccess = 'Disabled'
 param keyVaultNetworkDefaultAction = 'Deny'
 param keyVaultAllowedIpRanges = [
   '203.0.113.0/24'
@@ -50,3 +52,14 @@ param virtualNetworkSubnetId = '/subscriptions/11111111-1111-1111-1111-111111111
 
 param enableEventDeadLettering = true
 param vaultOperatorPrincipalId = '33333333-3333-3333-3333-333333333333'
+
+param privateEndpointSubnetId = '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-endpoints'
+param privateDnsZoneIds = {
+  blob: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net'
+}
+
+param zoneRedundant = true
+param alwaysReadyInstances = 2
+param alertEmailAddresses = [
+  'platform-oncall@example.com'
+]
