@@ -41,38 +41,48 @@ internal sealed partial class TokenBrokerService(
             return Fail(TokenErrorKind.InvalidConnectionName, $"A connection name is {ConnectionName.Rule}.");
         }
 
-        if (!connections.TryGet(connection, out var target))
+        ScopeSet? requested = null;
+        if (!string.IsNullOrWhiteSpace(scope))
+        {
+            if (!ScopeSet.TryParse(scope, out var parsed, out var error))
+            {
+                return Fail(TokenErrorKind.InvalidScope, error!);
+            }
+
+            requested = parsed;
+        }
+
+        // The access policy decides before anything that depends on configuration: a caller not granted a connection gets
+        // the same 403 whether it exists or not, and never learns its allowed scopes. Syntax errors above reveal nothing.
+        var exists = connections.TryGet(connection, out var target);
+        if (caller is not null && policy.Evaluate(caller, connection, requested ?? target?.DefaultScopes) is { Allowed: false } denied)
+        {
+            return Fail(TokenErrorKind.CallerNotAllowed, denied.Reason!);
+        }
+
+        if (!exists)
         {
             return Fail(TokenErrorKind.ConnectionNotFound, $"No connection named '{connection}' is configured.");
         }
 
         ScopeSet scopes;
         TokenCacheKey key;
-        if (string.IsNullOrWhiteSpace(scope))
+        if (requested is null)
         {
-            scopes = target.DefaultScopes;
+            scopes = target!.DefaultScopes;
             key = target.DefaultCacheKey;
         }
         else
         {
-            if (!ScopeSet.TryParse(scope, out scopes, out var error))
-            {
-                return Fail(TokenErrorKind.InvalidScope, error!);
-            }
-
-            if (!scopes.IsSubsetOf(target.AllowedScopes))
+            if (!requested.IsSubsetOf(target!.AllowedScopes))
             {
                 return Fail(
                     TokenErrorKind.ScopeNotAllowed,
-                    $"Connection '{target.Name}' does not allow the scope(s): {string.Join(' ', scopes.Except(target.AllowedScopes))}.");
+                    $"Connection '{target.Name}' does not allow the scope(s): {string.Join(' ', requested.Except(target.AllowedScopes))}.");
             }
 
+            scopes = requested;
             key = target.CacheKeyFor(scopes);
-        }
-
-        if (caller is not null && policy.Evaluate(caller, target, scopes) is { Allowed: false } denied)
-        {
-            return Fail(TokenErrorKind.CallerNotAllowed, denied.Reason!);
         }
 
         var now = time.GetUtcNow();

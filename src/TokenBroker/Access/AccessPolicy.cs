@@ -32,40 +32,57 @@ public sealed partial class AccessPolicy
     /// <summary>Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of <paramref name="connection"/>, and logs it.</summary>
     public AccessDecision Evaluate(Caller caller, Connection connection, ScopeSet scopes)
     {
-        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(scopes);
+        return Evaluate(caller, connection.Name, scopes);
+    }
+
+    /// <summary>
+    /// Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of the connection named
+    /// <paramref name="connectionName"/> (syntax-checked, configured or not), and logs it. A name no rule grants is
+    /// refused with the same words whether or not such a connection exists, so a caller learns nothing of the others.
+    /// </summary>
+    public AccessDecision Evaluate(Caller caller, string connectionName, ScopeSet? scopes)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
         if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly)
         {
-            LogAllowed(caller, connection.Name, scopes.Value);
+            LogAllowed(caller, connectionName, scopes?.Value ?? string.Empty);
             return AccessDecision.Allow;
         }
+
+        return EvaluateRules(caller, connectionName, scopes);
+    }
+
+    private AccessDecision EvaluateRules(Caller caller, string connectionName, ScopeSet? scopes)
+    {
 
         var granted = new HashSet<string>(StringComparer.Ordinal);
         var connectionListed = false;
         foreach (var (matches, grants) in _rules)
         {
-            if (matches(caller) && grants.TryGetValue(connection.Name, out var allowed))
+            if (matches(caller) && grants.TryGetValue(connectionName, out var allowed))
             {
                 connectionListed = true;
                 granted.UnionWith(allowed.Items);
             }
         }
 
-        if (!connectionListed)
+        if (!connectionListed || scopes is null)
         {
-            LogDenied(caller, connection.Name, scopes.Value, "no rule grants the connection");
-            return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connection.Name}'.");
+            // Rules only ever grant configured connections, so an unknown name lands here like a known one not granted.
+            LogDenied(caller, connectionName, scopes?.Value ?? string.Empty, "no rule grants the connection");
+            return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connectionName}'.");
         }
 
         var missing = scopes.Items.Where(scope => !granted.Contains(scope)).ToList();
         if (missing.Count > 0)
         {
-            LogDenied(caller, connection.Name, scopes.Value, "scope not granted");
-            return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connection.Name}'.");
+            LogDenied(caller, connectionName, scopes.Value, "scope not granted");
+            return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connectionName}'.");
         }
 
-        LogAllowed(caller, connection.Name, scopes.Value);
+        LogAllowed(caller, connectionName, scopes.Value);
         return AccessDecision.Allow;
     }
 
