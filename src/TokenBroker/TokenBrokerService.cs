@@ -54,13 +54,12 @@ internal sealed partial class TokenBrokerService(
 
         // The access policy decides before anything that depends on configuration: a caller not granted a connection gets
         // the same 403 whether it exists or not, and never learns its allowed scopes. Syntax errors above reveal nothing.
-        var exists = connections.TryGet(connection, out var target);
-        if (caller is not null && policy.Evaluate(caller, connection, requested ?? target?.DefaultScopes) is { Allowed: false } denied)
+        if (caller is not null && policy.EvaluateConnection(caller, connection) is { Allowed: false } notGranted)
         {
-            return Fail(TokenErrorKind.CallerNotAllowed, denied.Reason!);
+            return Fail(TokenErrorKind.CallerNotAllowed, notGranted.Reason!);
         }
 
-        if (!exists)
+        if (!connections.TryGet(connection, out var target))
         {
             return Fail(TokenErrorKind.ConnectionNotFound, $"No connection named '{connection}' is configured.");
         }
@@ -69,12 +68,12 @@ internal sealed partial class TokenBrokerService(
         TokenCacheKey key;
         if (requested is null)
         {
-            scopes = target!.DefaultScopes;
+            scopes = target.DefaultScopes;
             key = target.DefaultCacheKey;
         }
         else
         {
-            if (!requested.IsSubsetOf(target!.AllowedScopes))
+            if (!requested.IsSubsetOf(target.AllowedScopes))
             {
                 return Fail(
                     TokenErrorKind.ScopeNotAllowed,
@@ -83,6 +82,11 @@ internal sealed partial class TokenBrokerService(
 
             scopes = requested;
             key = target.CacheKeyFor(scopes);
+        }
+
+        if (caller is not null && policy.Evaluate(caller, target, scopes) is { Allowed: false } denied)
+        {
+            return Fail(TokenErrorKind.CallerNotAllowed, denied.Reason!);
         }
 
         var now = time.GetUtcNow();

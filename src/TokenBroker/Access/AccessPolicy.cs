@@ -29,62 +29,67 @@ public sealed partial class AccessPolicy
         _rules = [.. options.Value.Rules.Select(rule => (Matcher(rule), Grants(rule, connections)))];
     }
 
-    /// <summary>Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of <paramref name="connection"/>, and logs it.</summary>
-    public AccessDecision Evaluate(Caller caller, Connection connection, ScopeSet scopes)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return Evaluate(caller, connection.Name, scopes);
-    }
-
     /// <summary>
-    /// Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of the connection named
-    /// <paramref name="connectionName"/> (syntax-checked, configured or not), and logs it. A name no rule grants is
-    /// refused with the same words whether or not such a connection exists, so a caller learns nothing of the others.
+    /// Whether any rule grants <paramref name="caller"/> the connection named <paramref name="connectionName"/> (syntax-checked,
+    /// configured or not); a refusal is logged. Asked before anything that depends on configuration: rules only ever grant
+    /// configured connections, so a caller refused here gets the same words whether or not the connection exists.
     /// </summary>
-    public AccessDecision Evaluate(Caller caller, string connectionName, ScopeSet? scopes)
+    public AccessDecision EvaluateConnection(Caller caller, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly)
+        if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly
+            || _rules.Any(rule => rule.Grants.ContainsKey(connectionName) && rule.Matches(caller)))
         {
-            LogAllowed(caller, connectionName, scopes?.Value ?? string.Empty);
             return AccessDecision.Allow;
         }
 
-        return EvaluateRules(caller, connectionName, scopes);
+        LogDenied(caller, connectionName, string.Empty, "no rule grants the connection");
+        return ConnectionDenied(connectionName);
     }
 
-    private AccessDecision EvaluateRules(Caller caller, string connectionName, ScopeSet? scopes)
+    /// <summary>Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of <paramref name="connection"/>, and logs it.</summary>
+    public AccessDecision Evaluate(Caller caller, Connection connection, ScopeSet scopes)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scopes);
+        if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly)
+        {
+            LogAllowed(caller, connection.Name, scopes.Value);
+            return AccessDecision.Allow;
+        }
 
         var granted = new HashSet<string>(StringComparer.Ordinal);
         var connectionListed = false;
         foreach (var (matches, grants) in _rules)
         {
-            if (matches(caller) && grants.TryGetValue(connectionName, out var allowed))
+            if (matches(caller) && grants.TryGetValue(connection.Name, out var allowed))
             {
                 connectionListed = true;
                 granted.UnionWith(allowed.Items);
             }
         }
 
-        if (!connectionListed || scopes is null)
+        if (!connectionListed)
         {
-            // Rules only ever grant configured connections, so an unknown name lands here like a known one not granted.
-            LogDenied(caller, connectionName, scopes?.Value ?? string.Empty, "no rule grants the connection");
-            return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connectionName}'.");
+            LogDenied(caller, connection.Name, scopes.Value, "no rule grants the connection");
+            return ConnectionDenied(connection.Name);
         }
 
         var missing = scopes.Items.Where(scope => !granted.Contains(scope)).ToList();
         if (missing.Count > 0)
         {
-            LogDenied(caller, connectionName, scopes.Value, "scope not granted");
-            return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connectionName}'.");
+            LogDenied(caller, connection.Name, scopes.Value, "scope not granted");
+            return new AccessDecision(false, $"The caller may not obtain the scope(s) {string.Join(' ', missing)} of connection '{connection.Name}'.");
         }
 
-        LogAllowed(caller, connectionName, scopes.Value);
+        LogAllowed(caller, connection.Name, scopes.Value);
         return AccessDecision.Allow;
     }
+
+    private static AccessDecision ConnectionDenied(string connectionName) =>
+        new(false, $"The caller may not obtain tokens for connection '{connectionName}'.");
 
     private void LogAllowed(Caller caller, string connection, string scope)
     {
