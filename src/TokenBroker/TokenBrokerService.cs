@@ -41,6 +41,24 @@ internal sealed partial class TokenBrokerService(
             return Fail(TokenErrorKind.InvalidConnectionName, $"A connection name is {ConnectionName.Rule}.");
         }
 
+        ScopeSet? requested = null;
+        if (!string.IsNullOrWhiteSpace(scope))
+        {
+            if (!ScopeSet.TryParse(scope, out var parsed, out var error))
+            {
+                return Fail(TokenErrorKind.InvalidScope, error!);
+            }
+
+            requested = parsed;
+        }
+
+        // The access policy decides before anything that depends on configuration: a caller not granted a connection gets
+        // the same 403 whether it exists or not, and never learns its allowed scopes. Syntax errors above reveal nothing.
+        if (caller is not null && policy.EvaluateConnection(caller, connection) is { Allowed: false } notGranted)
+        {
+            return Fail(TokenErrorKind.CallerNotAllowed, notGranted.Reason!);
+        }
+
         if (!connections.TryGet(connection, out var target))
         {
             return Fail(TokenErrorKind.ConnectionNotFound, $"No connection named '{connection}' is configured.");
@@ -48,25 +66,21 @@ internal sealed partial class TokenBrokerService(
 
         ScopeSet scopes;
         TokenCacheKey key;
-        if (string.IsNullOrWhiteSpace(scope))
+        if (requested is null)
         {
             scopes = target.DefaultScopes;
             key = target.DefaultCacheKey;
         }
         else
         {
-            if (!ScopeSet.TryParse(scope, out scopes, out var error))
-            {
-                return Fail(TokenErrorKind.InvalidScope, error!);
-            }
-
-            if (!scopes.IsSubsetOf(target.AllowedScopes))
+            if (!requested.IsSubsetOf(target.AllowedScopes))
             {
                 return Fail(
                     TokenErrorKind.ScopeNotAllowed,
-                    $"Connection '{target.Name}' does not allow the scope(s): {string.Join(' ', scopes.Except(target.AllowedScopes))}.");
+                    $"Connection '{target.Name}' does not allow the scope(s): {string.Join(' ', requested.Except(target.AllowedScopes))}.");
             }
 
+            scopes = requested;
             key = target.CacheKeyFor(scopes);
         }
 

@@ -51,7 +51,8 @@ public sealed class HostileRequestTests(IntegrationFixture fixture) : IAsyncLife
         { "OData in the name", "POST", "/api/token/demo%20or%20PartitionKey%20ne%20''", null, null, "invalid_connection_name" },
         { "script in the name", "POST", "/api/token/%3Cscript%3Ealert(1)%3C%2Fscript%3E", null, null, "" },
         { "65-character name", "POST", "/api/token/" + new string('a', 65), null, null, "invalid_connection_name" },
-        { "unknown connection", "POST", "/api/token/nope", null, null, "connection_not_found" },
+        // A caller not granted a connection learns nothing of it: an unknown one is refused like an existing one.
+        { "unknown connection", "POST", "/api/token/nope", null, null, "caller_not_allowed" },
         { "broken JSON", "POST", "/api/token/demo", "{\"scope\":", "application/json", "malformed_body" },
         { "JSON array", "POST", "/api/token/demo", "[]", "application/json", "malformed_body" },
         { "JSON string", "POST", "/api/token/demo", "\"api.read\"", "application/json", "malformed_body" },

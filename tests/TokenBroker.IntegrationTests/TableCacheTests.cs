@@ -109,7 +109,7 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
         var stored = string.Join("|", ((IDictionary<string, object>)entity).Values.Select(v => v is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : v?.ToString()));
         Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
         Assert.DoesNotContain(token[..24], stored, StringComparison.Ordinal);
-        Assert.Equal(2, entity.GetInt32(TokenEntity.Format));
+        Assert.Equal(TokenEntity.CurrentFormat, entity.GetInt32(TokenEntity.Format));
         Assert.False(string.IsNullOrEmpty(entity.GetString(TokenEntity.KeyId)));
 
         // The same ciphertext under another row key must not decrypt: the row is bound in the associated data.

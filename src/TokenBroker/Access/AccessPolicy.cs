@@ -29,6 +29,25 @@ public sealed partial class AccessPolicy
         _rules = [.. options.Value.Rules.Select(rule => (Matcher(rule), Grants(rule, connections)))];
     }
 
+    /// <summary>
+    /// Whether any rule grants <paramref name="caller"/> the connection named <paramref name="connectionName"/> (syntax-checked,
+    /// configured or not); a refusal is logged. Asked before anything that depends on configuration: rules only ever grant
+    /// configured connections, so a caller refused here gets the same words whether or not the connection exists.
+    /// </summary>
+    public AccessDecision EvaluateConnection(Caller caller, string connectionName)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+        if (caller.Mode is CallerMode.Development or CallerMode.FunctionKeyOnly
+            || _rules.Any(rule => rule.Grants.ContainsKey(connectionName) && rule.Matches(caller)))
+        {
+            return AccessDecision.Allow;
+        }
+
+        LogDenied(caller, connectionName, string.Empty, "no rule grants the connection");
+        return ConnectionDenied(connectionName);
+    }
+
     /// <summary>Decides whether <paramref name="caller"/> may obtain <paramref name="scopes"/> of <paramref name="connection"/>, and logs it.</summary>
     public AccessDecision Evaluate(Caller caller, Connection connection, ScopeSet scopes)
     {
@@ -55,7 +74,7 @@ public sealed partial class AccessPolicy
         if (!connectionListed)
         {
             LogDenied(caller, connection.Name, scopes.Value, "no rule grants the connection");
-            return new AccessDecision(false, $"The caller may not obtain tokens for connection '{connection.Name}'.");
+            return ConnectionDenied(connection.Name);
         }
 
         var missing = scopes.Items.Where(scope => !granted.Contains(scope)).ToList();
@@ -68,6 +87,9 @@ public sealed partial class AccessPolicy
         LogAllowed(caller, connection.Name, scopes.Value);
         return AccessDecision.Allow;
     }
+
+    private static AccessDecision ConnectionDenied(string connectionName) =>
+        new(false, $"The caller may not obtain tokens for connection '{connectionName}'.");
 
     private void LogAllowed(Caller caller, string connection, string scope)
     {

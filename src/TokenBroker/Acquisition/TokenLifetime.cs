@@ -20,11 +20,18 @@ internal readonly record struct TokenLifetime(DateTimeOffset ExpiresOn, bool Cac
         var jwtExpiry = ReadJwtExpiry(accessToken, now);
         var declared = ReadExpiresIn(response);
 
-        if (declared is > 0)
+        if (declared is { } value)
         {
-            var seconds = Math.Min(declared.Value, max.TotalSeconds);
-            var expiresOn = now + TimeSpan.FromSeconds(Math.Floor(seconds));
-            var clamped = declared.Value > max.TotalSeconds ? "expires_in was larger than the maximum token lifetime and was clamped" : null;
+            // RFC 6749 §5.1: expires_in is the lifetime in seconds. A fraction is floored, never rounded up, so 0.5 is
+            // zero seconds: the server says the token is already expired, whatever its exp claim says.
+            var seconds = Math.Floor(Math.Min(value, max.TotalSeconds));
+            if (seconds <= 0)
+            {
+                return new TokenLifetime(now, false, true, "expires_in was less than one second: the token is already expired");
+            }
+
+            var expiresOn = now + TimeSpan.FromSeconds(seconds);
+            var clamped = value > max.TotalSeconds ? "expires_in was larger than the maximum token lifetime and was clamped" : null;
             if (jwtExpiry is { } exp && exp < expiresOn)
             {
                 // The resource server checks exp, not our arithmetic.
@@ -37,12 +44,7 @@ internal readonly record struct TokenLifetime(DateTimeOffset ExpiresOn, bool Cac
         if (jwtExpiry is { } fromToken)
         {
             var capped = fromToken - now > max ? now + max : fromToken;
-            return new TokenLifetime(capped, true, false, declared is null ? null : "expires_in was not positive; the token's exp claim was used");
-        }
-
-        if (declared is not null)
-        {
-            return new TokenLifetime(now, false, true, "expires_in was zero or negative: the token is already expired");
+            return new TokenLifetime(capped, true, false, null);
         }
 
         // No lifetime at all: hand it out once, cache nothing, and tell the caller it has no time left to rely on.

@@ -11,6 +11,7 @@ namespace TokenBroker.Caching;
 internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
 {
     private readonly ConcurrentDictionary<string, MemoryEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _evictions = new(StringComparer.Ordinal);
     private readonly TokenCacheOptions _options = options.Value;
 
     public int Count => _entries.Count;
@@ -55,11 +56,40 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
             added);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="token"/> like <see cref="Set(TokenCacheKey, CachedToken, DateTimeOffset, DateTimeOffset)"/>, unless
+    /// the connection was evicted since <paramref name="generation"/> (<see cref="GenerationOf"/> when the read or fetch
+    /// that produced it started): a result that began before an eviction never lands after it. Null when it was not kept.
+    /// </summary>
+    public MemoryEntry? Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested, long generation)
+    {
+        if (GenerationOf(key.PartitionKey) != generation)
+        {
+            return null;
+        }
+
+        var stored = Set(key, token, refreshAt, lastRequested);
+
+        // An eviction between the check and the write bumps the generation before it removes entries, so checking again
+        // after the write closes the race: either the eviction's sweep sees this entry, or this check sees the eviction.
+        if (GenerationOf(key.PartitionKey) != generation && stored.Token == token)
+        {
+            _entries.TryRemove(new KeyValuePair<string, MemoryEntry>(key.Value, stored));
+            return null;
+        }
+
+        return stored;
+    }
+
+    /// <summary>How many times the connection of <paramref name="partitionKey"/> was evicted on this instance.</summary>
+    public long GenerationOf(string partitionKey) => _evictions.GetValueOrDefault(partitionKey);
+
     public void Remove(TokenCacheKey key) => _entries.TryRemove(key.Value, out _);
 
-    /// <summary>Forgets every token of a connection (an eviction).</summary>
+    /// <summary>Forgets every token of a connection (an eviction), including those of reads and fetches still under way.</summary>
     public int RemoveConnection(string partitionKey)
     {
+        _evictions.AddOrUpdate(partitionKey, 1, static (_, generation) => generation + 1);
         var prefix = partitionKey + "/";
         var removed = 0;
         foreach (var key in _entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
@@ -73,6 +103,7 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
     /// <summary>Whether <paramref name="token"/> may be served at <paramref name="now"/> under the safety margin.</summary>
     public bool IsServable(CachedToken token, DateTimeOffset now) => now < ServeUntil(token);
 
-    /// <summary>The last instant <paramref name="token"/> may be served.</summary>
-    public DateTimeOffset ServeUntil(CachedToken token) => token.ExpiresOn - _options.MarginFor(token.Lifetime);
+    /// <summary>The last instant <paramref name="token"/> may be served; never, for a token whose lifetime is not positive.</summary>
+    public DateTimeOffset ServeUntil(CachedToken token) =>
+        token.Lifetime > TimeSpan.Zero ? token.ExpiresOn - _options.MarginFor(token.Lifetime) : DateTimeOffset.MinValue;
 }

@@ -8,14 +8,17 @@ namespace TokenBroker.Caching;
 /// </summary>
 internal sealed record StoredEntry(string PartitionKey, string RowKey, ETag ETag)
 {
-    /// <summary>The token, once opened; null while the entry is only a lease, or when it could not be opened.</summary>
+    /// <summary>The token, once opened; null while the entry is only a lease, or when it could not be opened or may not be served.</summary>
     public CachedToken? Token { get; init; }
 
     /// <summary>The encrypted token as stored.</summary>
     public SealedToken? Sealed { get; init; }
 
-    /// <summary>What is known of the stored token without opening it.</summary>
+    /// <summary>What the clear-text columns say of the stored token, for operators and the refresh job; never trusted for serving.</summary>
     public TokenMetadata? Metadata { get; init; }
+
+    /// <summary>Why the entity cannot be read as written (a wrong type, an unknown format, chunks that do not add up); null when it can.</summary>
+    public string? Problem { get; init; }
 
     /// <summary>The normalized scopes the token was requested with: what the refresh job asks for again.</summary>
     public string RequestedScope { get; init; } = string.Empty;

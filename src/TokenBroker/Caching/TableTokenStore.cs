@@ -12,7 +12,7 @@ namespace TokenBroker.Caching;
 /// ETag-conditional writes, decides which instance fetches. Table Storage being down must never fail a caller, so every
 /// storage error is logged and counted here and reported as "unavailable", a miss, or a skipped write.
 /// </summary>
-internal sealed partial class TableTokenStore(TableClient table, TokenProtector protector, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
+internal sealed partial class TableTokenStore(TableClient table, TokenProtector protector, TimeProvider time, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
 {
     private volatile bool _tableReady;
 
@@ -27,13 +27,15 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
                 return (true, null);
             }
 
-            var entry = TokenEntity.FromEntity(response.Value, out var problem);
-            if (problem is not null)
+            var entry = TokenEntity.FromEntity(response.Value);
+            if (entry.Problem is not null)
             {
-                Log.UnreadableEntity(logger, connection, key.RowKey, problem);
+                // A miss, not an outage: the fetch that follows takes the lease on this very entity and overwrites it.
+                Unreadable("read", connection, key.RowKey, entry.Problem);
+                return (true, entry);
             }
 
-            return (true, await OpenAsync(key, entry, cancellationToken));
+            return (true, await OpenAsync(connection, key, entry, cancellationToken));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -69,6 +71,11 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
             {
                 response = await table.AddEntityAsync(TokenEntity.Placeholder(key, requestedScope, owner, until, now), cancellationToken);
             }
+            else if (current.Problem is not null)
+            {
+                // An unreadable entity is replaced whole, so none of its properties outlives the lease; If-Match still decides who won.
+                response = await table.UpdateEntityAsync(TokenEntity.Placeholder(key, requestedScope, owner, until, now), current.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
             else
             {
                 var lease = new TableEntity(key.PartitionKey, key.RowKey)
@@ -101,7 +108,7 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
         SealedToken? sealedToken;
         try
         {
-            sealedToken = await protector.SealAsync(key, token.AccessToken, cancellationToken);
+            sealedToken = await protector.SealAsync(key, token, cancellationToken);
         }
         catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
         {
@@ -164,15 +171,27 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
     public Task TouchAsync(string connection, TokenCacheKey key, DateTimeOffset lastRequestedOn, CancellationToken cancellationToken) =>
         MergeAsync(connection, new TableEntity(key.PartitionKey, key.RowKey) { [TokenEntity.LastRequestedOn] = lastRequestedOn }, "touch", cancellationToken);
 
-    private async Task<StoredEntry?> OpenAsync(TokenCacheKey key, StoredEntry? entry, CancellationToken cancellationToken)
+    private async Task<StoredEntry> OpenAsync(string connection, TokenCacheKey key, StoredEntry entry, CancellationToken cancellationToken)
     {
-        if (entry?.Sealed is not { } sealedToken || entry.Metadata is not { } metadata)
+        if (entry.Sealed is not { } sealedToken)
         {
             return entry;
         }
 
-        var accessToken = await protector.OpenAsync(key, sealedToken, cancellationToken);
-        return accessToken is null ? entry : entry with { Token = metadata.WithToken(accessToken) };
+        var token = await protector.OpenAsync(key, sealedToken, cancellationToken);
+        if (token is null)
+        {
+            return entry;
+        }
+
+        // Only a broker holding the key wrote these values, and it never writes such a token; refuse it all the same.
+        if (token.Lifetime <= TimeSpan.Zero || token.ExpiresOn <= time.GetUtcNow())
+        {
+            Unreadable("read", connection, key.RowKey, token.Lifetime <= TimeSpan.Zero ? "lifetime not positive" : "expired");
+            return entry;
+        }
+
+        return entry with { Token = token };
     }
 
     /// <summary>Every entry in the table, tokens left sealed (the refresh job needs only their metadata).</summary>
@@ -205,10 +224,21 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
 
                 foreach (var entity in page.Values)
                 {
-                    if (TokenEntity.FromEntity(entity, out _) is { } entry)
+                    if (entity.PartitionKey == GenerationPartition)
                     {
-                        yield return entry;
+                        continue;
                     }
+
+                    var entry = TokenEntity.FromEntity(entity);
+                    if (entry.Problem is not null)
+                    {
+                        // Skipped, not fatal: one bad entity must not stop the refresh job, the ops listing or a Key
+                        // Vault event for every other entry. A request for it overwrites it.
+                        Unreadable("list", entity.PartitionKey, entity.RowKey, entry.Problem);
+                        continue;
+                    }
+
+                    yield return entry;
                 }
             }
         }
@@ -221,15 +251,22 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
     /// <summary>The partition holding one generation entity per evicted connection (not a connection name: '~' is not allowed in those).</summary>
     public const string GenerationPartition = "~generation";
 
-    /// <summary>Every connection's eviction generation; empty when the table cannot be read.</summary>
-    public async Task<Dictionary<string, long>> ReadGenerationsAsync(CancellationToken cancellationToken)
+    /// <summary>Every connection's eviction generation; null when the table cannot be read (which says nothing about them).</summary>
+    public async Task<Dictionary<string, long>?> ReadGenerationsAsync(CancellationToken cancellationToken)
     {
         var generations = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {GenerationPartition}"), cancellationToken: cancellationToken))
             {
-                generations[entity.RowKey] = entity.GetInt64("Generation") ?? 0;
+                if (entity.TryGetValue("Generation", out var value) && value is long or int)
+                {
+                    generations[entity.RowKey] = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    Unreadable("generations", entity.RowKey, entity.RowKey, "property Generation is missing or not Int64");
+                }
             }
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -239,6 +276,7 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
         catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
         {
             Failed("generations", "(all)", ex);
+            return null;
         }
 
         return generations;
@@ -259,7 +297,7 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
                     return 1;
                 }
 
-                var next = (current.Value.GetInt64("Generation") ?? 0) + 1;
+                var next = (current.Value.TryGetValue("Generation", out var value) && value is long generation ? generation : 0) + 1;
                 await table.UpdateEntityAsync(new TableEntity(GenerationPartition, partitionKey) { ["Generation"] = next }, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
                 return next;
             }
@@ -344,6 +382,12 @@ internal sealed partial class TableTokenStore(TableClient table, TokenProtector 
 
         await table.CreateIfNotExistsAsync(cancellationToken);
         _tableReady = true;
+    }
+
+    private void Unreadable(string operation, string connection, string rowKey, string problem)
+    {
+        metrics.UnreadableEntity(operation);
+        Log.UnreadableEntity(logger, connection, rowKey, problem);
     }
 
     private void Failed(string operation, string connection, Exception ex)

@@ -16,11 +16,13 @@ internal static class TokenEntity
     /// <summary>Chunks per entity, leaving headroom under the 1 MiB entity limit for the other properties.</summary>
     public const int MaxChunks = 14;
 
-    /// <summary>The largest token, in UTF-8 bytes, one entity can hold.</summary>
+    /// <summary>The largest sealed token, in bytes, one entity can hold.</summary>
     public const int MaxTokenBytes = ChunkBytes * MaxChunks;
 
-    // Bumped whenever the layout changes, so an old instance never misreads a new entity. 2: the token is sealed (AES-256-GCM).
-    public const int CurrentFormat = 2;
+    // Bumped whenever the layout changes, so an old instance never misreads a new entity. 2: the token is sealed
+    // (AES-256-GCM). 3: everything that decides serving (expiry, acquired-on, scope, token type) is sealed with the token,
+    // and the key id and format are in the associated data, so editing the clear-text copies changes nothing.
+    public const int CurrentFormat = 3;
 
     public const string Format = nameof(Format);
     public const string RequestedScope = nameof(RequestedScope);
@@ -104,68 +106,76 @@ internal static class TokenEntity
         return entity;
     }
 
-    /// <summary>Reads an entity back, token still sealed; the seal is null when there is none yet or when it cannot be trusted (see <paramref name="problem"/>).</summary>
-    public static StoredEntry? FromEntity(TableEntity entity, out string? problem)
+    /// <summary>
+    /// Reads an entity back, token still sealed. Never throws: anyone who can write the table can put any type in any
+    /// property, so an entity that cannot be read as written comes back with its ETag, no seal and a
+    /// <see cref="StoredEntry.Problem"/> (property names and types only, never values): a miss the next fetch overwrites.
+    /// </summary>
+    public static StoredEntry FromEntity(TableEntity entity)
     {
-        problem = null;
-        if (entity.GetInt32(Format) != CurrentFormat)
+        var reader = new Reader(entity);
+        var format = reader.Int32(Format);
+        var entry = new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag)
         {
-            problem = "unknown format";
-            return null;
-        }
-
-        var sealedToken = ReadSealed(entity, out problem);
-        return new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag)
-        {
-            Sealed = sealedToken,
-            Metadata = sealedToken is null ? null : new TokenMetadata(
-                entity.GetString(TokenType) ?? "Bearer",
-                entity.GetString(Scope) ?? string.Empty,
-                entity.GetDateTimeOffset(AcquiredOn)!.Value,
-                entity.GetDateTimeOffset(ExpiresOn)!.Value,
-                entity.GetString(SecretVersion) ?? string.Empty),
-            RequestedScope = entity.GetString(RequestedScope) ?? string.Empty,
-            RefreshAt = entity.GetDateTimeOffset(RefreshAt),
-            LastRequestedOn = entity.GetDateTimeOffset(LastRequestedOn),
-            LeaseOwner = entity.GetString(LeaseOwner),
-            LeaseUntil = entity.GetDateTimeOffset(LeaseUntil),
-            RetryAfterUntil = entity.GetDateTimeOffset(RetryAfterUntil),
-            RejectedUntil = entity.GetDateTimeOffset(RejectedUntil),
-            LastError = entity.GetString(LastError),
-            LastErrorOn = entity.GetDateTimeOffset(LastErrorOn),
+            RequestedScope = reader.String(RequestedScope) ?? string.Empty,
+            RefreshAt = reader.Date(RefreshAt),
+            LastRequestedOn = reader.Date(LastRequestedOn),
+            LeaseOwner = reader.String(LeaseOwner),
+            LeaseUntil = reader.Date(LeaseUntil),
+            RetryAfterUntil = reader.Date(RetryAfterUntil),
+            RejectedUntil = reader.Date(RejectedUntil),
+            LastError = reader.String(LastError),
+            LastErrorOn = reader.Date(LastErrorOn),
         };
+
+        var metadata = new TokenMetadata(
+            reader.String(TokenType) ?? "Bearer",
+            reader.String(Scope) ?? string.Empty,
+            reader.Date(AcquiredOn) ?? Never,
+            reader.Date(ExpiresOn) ?? Never,
+            reader.String(SecretVersion) ?? string.Empty);
+        var sealedToken = ReadSealed(reader, out var sealProblem);
+        _ = reader.String(ClientId);
+        _ = reader.String(TokenEndpoint);
+
+        var problem = reader.Problem
+            ?? (format != CurrentFormat ? "unknown format" : null)
+            ?? sealProblem;
+        // Nothing of an unreadable entity is trusted, its lease and holds included: it is a miss, and the next fetch
+        // replaces it (If-Match on the ETag read here), so a corrupt hold can never stop a connection for good.
+        return problem is not null
+            ? new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag) { Problem = problem }
+            : entry with { Sealed = sealedToken, Metadata = sealedToken is null ? null : metadata };
     }
 
-    private static SealedToken? ReadSealed(TableEntity entity, out string? problem)
+    private static SealedToken? ReadSealed(Reader reader, out string? problem)
     {
         problem = null;
-        var chunks = entity.GetInt32(Chunks);
+        var chunks = reader.Int32(Chunks);
+        var length = reader.Int32(TokenBytes);
+        var keyId = reader.String(KeyId);
+        var nonce = reader.Binary(Nonce);
+        var tag = reader.Binary(Tag);
         if (chunks is null)
         {
+            // A placeholder: the first fetch's lease, no token yet.
             return null;
         }
 
-        var length = entity.GetInt32(TokenBytes);
-        var acquiredOn = entity.GetDateTimeOffset(AcquiredOn);
-        var expiresOn = entity.GetDateTimeOffset(ExpiresOn);
-        var keyId = entity.GetString(KeyId);
-        var nonce = entity.GetBinary(Nonce);
-        var tag = entity.GetBinary(Tag);
-        if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || acquiredOn is null || expiresOn is null
-            || string.IsNullOrEmpty(keyId) || nonce is null || tag is null)
+        if (length is not > 0 || chunks is not > 0 || chunks > MaxChunks || string.IsNullOrEmpty(keyId) || nonce is null || tag is null)
         {
             problem = "missing or invalid properties";
             return null;
         }
 
-        var bytes = new byte[length.Value];
+        var bytes = new byte[Math.Min(length.Value, MaxTokenBytes)];
         var offset = 0;
         for (var i = 0; i < chunks; i++)
         {
-            var chunk = entity.GetBinary(ChunkName(i));
+            var chunk = reader.Binary(ChunkName(i));
             if (chunk is null || offset + chunk.Length > bytes.Length)
             {
-                problem = "token chunks do not add up";
+                problem = reader.Problem ?? "token chunks do not add up";
                 return null;
             }
 
@@ -173,12 +183,70 @@ internal static class TokenEntity
             offset += chunk.Length;
         }
 
-        if (offset != bytes.Length)
+        if (offset != length.Value)
         {
             problem = "token chunks do not add up";
             return null;
         }
 
         return new SealedToken(keyId, nonce, bytes, tag);
+    }
+
+    /// <summary>Reads properties by the type they were written with; the first mismatch is remembered, by name and type only.</summary>
+    private sealed class Reader(TableEntity entity)
+    {
+        public string? Problem { get; private set; }
+
+        public int? Int32(string name) => ReadValue<int>(name, static value => value is int number ? number : null);
+
+        public string? String(string name) => ReadReference(name, static value => value as string);
+
+        public byte[]? Binary(string name) => ReadReference(name, static value => value switch
+        {
+            byte[] bytes => bytes,
+            BinaryData data => data.ToArray(),
+            _ => null,
+        });
+
+        public DateTimeOffset? Date(string name) => ReadValue<DateTimeOffset>(name, static value => value switch
+        {
+            DateTimeOffset date => date,
+            DateTime date => new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Utc)),
+            _ => null,
+        });
+
+        private T? ReadValue<T>(string name, Func<object, T?> convert)
+            where T : struct
+        {
+            if (!entity.TryGetValue(name, out var value) || value is null)
+            {
+                return null;
+            }
+
+            var converted = convert(value);
+            if (converted is null)
+            {
+                Problem ??= $"property {name} is {value.GetType().Name}, not {typeof(T).Name}";
+            }
+
+            return converted;
+        }
+
+        private T? ReadReference<T>(string name, Func<object, T?> convert)
+            where T : class
+        {
+            if (!entity.TryGetValue(name, out var value) || value is null)
+            {
+                return null;
+            }
+
+            var converted = convert(value);
+            if (converted is null)
+            {
+                Problem ??= $"property {name} is {value.GetType().Name}, not {typeof(T).Name}";
+            }
+
+            return converted;
+        }
     }
 }

@@ -1,7 +1,7 @@
 namespace TokenBroker.Caching;
 
-/// <summary>The clear-text facts stored beside an encrypted token: enough to decide about it without decrypting it.</summary>
-internal sealed record TokenMetadata(string TokenType, string Scope, DateTimeOffset AcquiredOn, DateTimeOffset ExpiresOn, string SecretVersion)
-{
-    public CachedToken WithToken(string accessToken) => new(accessToken, TokenType, Scope, AcquiredOn, ExpiresOn, SecretVersion);
-}
+/// <summary>
+/// The clear-text facts stored beside an encrypted token, for operators and the refresh job. Not authenticated: serving
+/// uses the copies sealed with the token (see <see cref="SealedContent"/>).
+/// </summary>
+internal sealed record TokenMetadata(string TokenType, string Scope, DateTimeOffset AcquiredOn, DateTimeOffset ExpiresOn, string SecretVersion);

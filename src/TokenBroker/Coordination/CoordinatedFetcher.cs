@@ -35,6 +35,9 @@ internal sealed partial class CoordinatedFetcher(
     public async Task<FetchResult> FetchAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, FetchMode mode, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+
+        // Taken before the table is read: if the connection is evicted meanwhile, nothing this fetch produces is kept.
+        var generation = memory.GenerationOf(key.PartitionKey);
         var inMemory = memory.TryGet(key, now, out var cached) ? cached : null;
         if (mode != FetchMode.Forced && inMemory is not null && (mode == FetchMode.Request || inMemory.RefreshAt > now))
         {
@@ -47,7 +50,7 @@ internal sealed partial class CoordinatedFetcher(
             var refreshAt = entry.RefreshAt ?? policy.RefreshAt(stored);
             if (mode == FetchMode.Request || refreshAt > now)
             {
-                return ServeFromTable(connection, key, stored, refreshAt, now);
+                return ServeFromTable(connection, key, stored, refreshAt, now, generation);
             }
         }
 
@@ -65,13 +68,13 @@ internal sealed partial class CoordinatedFetcher(
                 {
                     // Another instance is refreshing: take its token into memory when it lands (this entry's one-shot
                     // refresh is spent, so without this the old token would be served until its margin and then missed).
-                    var fromHolder = await WaitForPeerAsync(connection, key, current.Token, cancellationToken);
+                    var fromHolder = await WaitForPeerAsync(connection, key, current.Token, generation, cancellationToken);
                     return fromHolder is { Outcome: FetchOutcome.Served } refreshed
                         ? refreshed with { Outcome = FetchOutcome.LeasedElsewhere }
                         : new FetchResult(TokenResult.Success(current.Token), FetchOutcome.LeasedElsewhere);
                 }
 
-                if (await WaitForPeerAsync(connection, key, entry?.Token, cancellationToken) is { } fromPeer)
+                if (await WaitForPeerAsync(connection, key, entry?.Token, generation, cancellationToken) is { } fromPeer)
                 {
                     return fromPeer;
                 }
@@ -104,7 +107,17 @@ internal sealed partial class CoordinatedFetcher(
         var sameToken = previous is not null && previous.ExpiresOn == token.ExpiresOn && mode != FetchMode.Request;
         var nextRefresh = sameToken ? policy.BackOff(token, now) : policy.RefreshAt(token);
         var lastRequested = mode == FetchMode.Request ? now : entry?.LastRequestedOn ?? inMemory?.LastRequested ?? now;
-        memory.Set(key, token, nextRefresh, lastRequested);
+        if (memory.Set(key, token, nextRefresh, lastRequested, generation) is null)
+        {
+            // Evicted while this fetch ran: the caller that asked before the eviction gets the token, no tier keeps it.
+            if (available)
+            {
+                await store.RecordFailureAsync(connection.Name, key, "evicted_during_fetch", null, null, cancellationToken);
+            }
+
+            return new FetchResult(TokenResult.Success(token), FetchOutcome.Fetched);
+        }
+
         if (available)
         {
             await store.WriteTokenAsync(connection, key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken);
@@ -130,9 +143,9 @@ internal sealed partial class CoordinatedFetcher(
 
     private static FetchResult Served(CachedToken token) => new(TokenResult.Success(token), FetchOutcome.Served);
 
-    private FetchResult ServeFromTable(Connection connection, TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now)
+    private FetchResult ServeFromTable(Connection connection, TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now, long generation)
     {
-        memory.Set(key, token, refreshAt, now);
+        memory.Set(key, token, refreshAt, now, generation);
         TokenBrokerMetrics.TableHit(connection);
         return Served(token);
     }
@@ -184,7 +197,7 @@ internal sealed partial class CoordinatedFetcher(
 
     // The peer's latency is wall-clock time, so this wait runs on the real clock: token arithmetic uses TimeProvider,
     // and a frozen test clock must not freeze an instance that is only waiting for another one's HTTP call.
-    private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, CancellationToken cancellationToken)
+    private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, long generation, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < _options.PeerWait)
@@ -199,7 +212,7 @@ internal sealed partial class CoordinatedFetcher(
 
             if (entry?.Token is { } token && memory.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
             {
-                return ServeFromTable(connection, key, token, entry.RefreshAt ?? policy.RefreshAt(token), now);
+                return ServeFromTable(connection, key, token, entry.RefreshAt ?? policy.RefreshAt(token), now, generation);
             }
 
             if (HeldBy(key, entry, now) is { } hold)

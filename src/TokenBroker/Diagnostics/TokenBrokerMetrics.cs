@@ -21,6 +21,7 @@ public sealed class TokenBrokerMetrics
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _leaseContention;
     private readonly Counter<long> _secretEvents;
+    private readonly Counter<long> _unreadableEntities;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     internal TokenBrokerMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
@@ -49,6 +50,7 @@ public sealed class TokenBrokerMetrics
             "Seconds left on the soonest-expiring token each connection is serving from memory.");
         _refreshes = meter.CreateCounter<long>("tokenbroker.refreshes", "{refresh}", "Proactive refreshes, by outcome (success, same_token, failed, leased_elsewhere).");
         _leaseContention = meter.CreateCounter<long>("tokenbroker.lease_contention", "{attempt}", "Times an instance found another holding the lease on an entry.");
+        _unreadableEntities = meter.CreateCounter<long>("tokenbroker.unreadable_entities", "{entity}", "Shared-tier entities that could not be read as written (wrong type, unknown format, tampered, expired), by operation; each is a miss.");
         _secretEvents = meter.CreateCounter<long>("tokenbroker.secret_events", "{event}", "Key Vault events received, by type (new_version, near_expiry, expired) and object (secret, certificate).");
     }
 
@@ -81,6 +83,9 @@ public sealed class TokenBrokerMetrics
 
     internal void SecretEvent(string type, string objectType) =>
         _secretEvents.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("object", objectType));
+
+    internal void UnreadableEntity(string operation) =>
+        _unreadableEntities.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     internal void CertificateReloaded(string outcome) =>
         _certificateReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

@@ -29,7 +29,13 @@ internal sealed partial class EvictionWatcher(
 
     internal async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var current = await store.ReadGenerationsAsync(cancellationToken);
+        // A failed read says nothing about the stamps: keep the last known ones, or the next good read would see every
+        // connection's stamp "move" and drop every token on every instance.
+        if (await store.ReadGenerationsAsync(cancellationToken) is not { } current)
+        {
+            return;
+        }
+
         if (_known is not null)
         {
             foreach (var (partition, generation) in current)

@@ -42,11 +42,34 @@ public sealed class TokenLifetimeTests
     [InlineData("""{"expires_in":0}""")]
     [InlineData("""{"expires_in":-60}""")]
     [InlineData("""{"expires_in":"-1"}""")]
-    public void A_zero_or_negative_expires_in_rejects_the_token(string json)
+    [InlineData("""{"expires_in":0.5}""")]
+    [InlineData("""{"expires_in":0.999}""")]
+    [InlineData("""{"expires_in":"0.5"}""")]
+    [InlineData("""{"expires_in":1e-3}""")]
+    public void An_expires_in_under_one_second_rejects_the_token(string json)
     {
+        // RFC 6749 §5.1: expires_in is the lifetime in seconds; a fraction floors to whole seconds, and zero is expired.
         var lifetime = Resolve(json);
         Assert.True(lifetime.Rejected);
         Assert.False(lifetime.Cacheable);
+    }
+
+    [Theory]
+    [InlineData("""{"expires_in":0}""")]
+    [InlineData("""{"expires_in":0.5}""")]
+    public void An_expires_in_under_one_second_rejects_the_token_even_when_its_exp_claim_is_later(string json)
+    {
+        var lifetime = Resolve(json, Jwt(Now.AddMinutes(30)));
+        Assert.True(lifetime.Rejected);
+        Assert.False(lifetime.Cacheable);
+    }
+
+    [Fact]
+    public void An_expires_in_of_one_and_a_half_seconds_is_one_second()
+    {
+        var lifetime = Resolve("""{"expires_in":1.5}""");
+        Assert.True(lifetime.Cacheable);
+        Assert.Equal(Now.AddSeconds(1), lifetime.ExpiresOn);
     }
 
     [Theory]

@@ -54,7 +54,7 @@ public sealed class TokenBrokerServiceTests : IDisposable
         _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>("payments", It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .Returns(async (string pk, string rk, IEnumerable<string> _, CancellationToken _) =>
             {
-                var sealedToken = await _harness.Services.GetRequiredService<TokenProtector>().SealAsync(Key(pk, rk), stored.AccessToken, CancellationToken.None);
+                var sealedToken = await _harness.Services.GetRequiredService<TokenProtector>().SealAsync(Key(pk, rk), stored, CancellationToken.None);
                 var entity = TokenEntity.ToEntity(Key(pk, rk), stored, sealedToken!, new TokenEntityContext("api.read", "payments-client", new Uri("https://x.test/t"), now.AddMinutes(40), now))!;
                 return (NullableResponse<TableEntity>)Response.FromValue(entity, Mock.Of<Response>());
             });
@@ -288,6 +288,7 @@ public sealed class TokenBrokerServiceTests : IDisposable
     [InlineData("""{"access_token":"x","token_type":"DPoP","expires_in":3600}""")]
     [InlineData("""{"access_token":"x","token_type":"Bearer","expires_in":0}""")]
     [InlineData("""{"access_token":"x","token_type":"Bearer","expires_in":-5}""")]
+    [InlineData("""{"access_token":"x","token_type":"Bearer","expires_in":0.5}""")]
     [InlineData("""<html>not json</html>""")]
     public async Task Unusable_token_responses_are_refused_and_never_cached(string body)
     {

@@ -26,9 +26,9 @@ public sealed class TokenEntityTests
         var token = new CachedToken(new string('t', size), "Bearer", "a", Now, Now.AddHours(1), "v7");
 
         var entity = TokenEntity.ToEntity(Key, token, Seal(token), Context)!;
-        var read = TokenEntity.FromEntity(entity, out var problem);
+        var read = TokenEntity.FromEntity(entity);
 
-        Assert.Null(problem);
+        Assert.Null(read.Problem);
         Assert.Equal(token.AccessToken, Encoding.UTF8.GetString(read!.Sealed!.Ciphertext));
         Assert.Equal("key-1", read.Sealed.KeyId);
         Assert.Equal(token.ExpiresOn, read.Metadata!.ExpiresOn);
@@ -44,7 +44,7 @@ public sealed class TokenEntityTests
         var value = string.Concat(Enumerable.Repeat("ü€😀", 30_000));
         var token = new CachedToken(value, "Bearer", "a", Now, Now.AddHours(1), "v");
 
-        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, Seal(token), Context)!, out _);
+        var read = TokenEntity.FromEntity(TokenEntity.ToEntity(Key, token, Seal(token), Context)!);
 
         Assert.Equal(value, Encoding.UTF8.GetString(read!.Sealed!.Ciphertext));
     }
@@ -63,16 +63,17 @@ public sealed class TokenEntityTests
         var entity = TokenEntity.ToEntity(Key, token, Seal(token), Context)!;
         entity.Remove(TokenEntity.ChunkName(1));
 
-        Assert.Null(TokenEntity.FromEntity(entity, out var problem)!.Sealed);
-        Assert.NotNull(problem);
+        var read = TokenEntity.FromEntity(entity);
+        Assert.Null(read.Sealed);
+        Assert.NotNull(read.Problem);
     }
 
     [Fact]
     public void A_lease_placeholder_has_no_token_but_names_its_holder()
     {
-        var read = TokenEntity.FromEntity(TokenEntity.Placeholder(Key, "a", "instance-1", Now.AddSeconds(30), Now), out var problem)!;
+        var read = TokenEntity.FromEntity(TokenEntity.Placeholder(Key, "a", "instance-1", Now.AddSeconds(30), Now));
 
-        Assert.Null(problem);
+        Assert.Null(read.Problem);
         Assert.Null(read.Token);
         Assert.Equal("instance-1", read.LeaseOwner);
         Assert.True(read.IsLeasedByOther("instance-2", Now));
@@ -80,11 +81,43 @@ public sealed class TokenEntityTests
         Assert.False(read.IsLeasedByOther("instance-2", Now.AddSeconds(31)));
     }
 
-    [Fact]
-    public void An_entity_of_an_unknown_format_is_not_read()
+    [Theory]
+    [InlineData(99)]
+    [InlineData(2)]
+    public void An_entity_of_another_format_is_a_miss_that_keeps_its_etag(int format)
     {
         var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), Seal("t"), Context)!;
-        entity[TokenEntity.Format] = 99;
-        Assert.Null(TokenEntity.FromEntity(entity, out _));
+        entity[TokenEntity.Format] = format;
+        entity.ETag = new Azure.ETag("W/\"1\"");
+
+        var read = TokenEntity.FromEntity(entity);
+
+        Assert.Equal("unknown format", read.Problem);
+        Assert.Null(read.Sealed);
+        Assert.Equal(entity.ETag, read.ETag);
+    }
+
+    [Theory]
+    [InlineData(TokenEntity.Format, "3")]
+    [InlineData(TokenEntity.ExpiresOn, "2099-01-01")]
+    [InlineData(TokenEntity.Chunks, 1L)]
+    [InlineData(TokenEntity.LeaseUntil, 5)]
+    [InlineData(TokenEntity.RejectedUntil, "soon")]
+    [InlineData(TokenEntity.Nonce, "AAAA")]
+    [InlineData(TokenEntity.Scope, 42)]
+    public void A_wrongly_typed_property_makes_the_entity_a_miss_instead_of_throwing(string property, object value)
+    {
+        var entity = TokenEntity.ToEntity(Key, new CachedToken("t", "Bearer", "a", Now, Now.AddHours(1), "v"), Seal("t"), Context)!;
+        entity[TokenEntity.RejectedUntil] = Now.AddYears(5);
+        entity[property] = value;
+
+        var read = TokenEntity.FromEntity(entity);
+
+        Assert.Contains(property, read.Problem, StringComparison.Ordinal);
+        Assert.Null(read.Sealed);
+
+        // Nothing of an unreadable entity is trusted, not even a hold: the next fetch replaces it.
+        Assert.Null(read.RejectedUntil);
+        Assert.Null(read.LeaseUntil);
     }
 }
