@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -22,6 +23,7 @@ internal sealed partial class TokenBrokerService(
     TimeProvider time,
     IOptions<TokenBrokerOptions> options,
     TokenBrokerMetrics metrics,
+    AuditTrail audit,
     ILogger<TokenBrokerService> logger) : ITokenBroker, IDisposable
 {
     private readonly SingleFlight<string, FetchResult> _flights = new();
@@ -29,10 +31,29 @@ internal sealed partial class TokenBrokerService(
     private int _disposed;
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
-        GetTokenCoreAsync(connection, scope, null, cancellationToken);
+        GetTokenAuditedAsync(connection, scope, null, cancellationToken);
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Caller caller, CancellationToken cancellationToken) =>
-        GetTokenCoreAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
+        GetTokenAuditedAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
+
+    // Deliveries are audited where the token is found (they need its memory entry); every refusal and failure here, once
+    // the decision is made, whichever step made it.
+    private ValueTask<TokenResult> GetTokenAuditedAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
+    {
+        var pending = GetTokenCoreAsync(connection, scope, caller, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return new ValueTask<TokenResult>(AuditWhenDoneAsync(pending, connection, scope, caller));
+        }
+
+        var result = pending.Result;
+        if (!result.Succeeded)
+        {
+            AuditRefusal(result.Error, connection, scope, caller);
+        }
+
+        return new ValueTask<TokenResult>(result);
+    }
 
     private ValueTask<TokenResult> GetTokenCoreAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
     {
@@ -85,10 +106,11 @@ internal sealed partial class TokenBrokerService(
             }
 
             TokenBrokerMetrics.MemoryHit(target);
+            audit.Delivered(entry, target, scopes, caller, AuditCodes.MemoryTier);
             return new ValueTask<TokenResult>(TokenResult.Success(entry.Token));
         }
 
-        return new ValueTask<TokenResult>(FetchForCallerAsync(target, key, scopes, cancellationToken));
+        return new ValueTask<TokenResult>(FetchForCallerAsync(target, key, scopes, caller, cancellationToken));
     }
 
     /// <summary>Refreshes one entry now (the refresh job, or a secret event with <see cref="FetchMode.Forced"/>).</summary>
@@ -121,10 +143,50 @@ internal sealed partial class TokenBrokerService(
         }
     }
 
-    private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)
+    private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, Caller? caller, CancellationToken cancellationToken)
     {
         var fetched = await RunFlightAsync(connection, key, scopes, FetchMode.Request).WaitAsync(cancellationToken);
+        if (fetched.Result.Succeeded)
+        {
+            AuditFetched(connection, key, scopes, caller, fetched);
+        }
+
         return fetched.Result;
+    }
+
+    private void AuditFetched(Connection connection, TokenCacheKey key, ScopeSet scopes, Caller? caller, FetchResult fetched)
+    {
+        var token = fetched.Result.Token!;
+        var tier = fetched.Outcome is FetchOutcome.Fetched or FetchOutcome.SameToken ? AuditCodes.AuthorizationServerTier : AuditCodes.TableTier;
+
+        // Counted on the memory entry holding this token, as later hits will be; a token memory did not keep stands alone.
+        if (memory.TryGet(key, time.GetUtcNow(), out var entry) && string.Equals(entry.Token.AccessToken, token.AccessToken, StringComparison.Ordinal))
+        {
+            audit.Delivered(entry, connection, scopes, caller, tier);
+        }
+        else
+        {
+            audit.DeliveredUncached(key, token, connection, scopes, caller, tier);
+        }
+    }
+
+    private async Task<TokenResult> AuditWhenDoneAsync(ValueTask<TokenResult> pending, string connection, string? scope, Caller? caller)
+    {
+        var result = await pending;
+        if (!result.Succeeded)
+        {
+            AuditRefusal(result.Error, connection, scope, caller);
+        }
+
+        return result;
+    }
+
+    // The name and scopes are caller input: recorded only once they pass their syntax rules, and then in their normal form.
+    private void AuditRefusal(TokenError error, string connection, string? scope, Caller? caller)
+    {
+        var name = connections.TryGet(connection, out var target) ? target.Name : ConnectionName.IsValid(connection) ? connection : null;
+        var scopes = string.IsNullOrWhiteSpace(scope) ? target?.DefaultScopes.Value : ScopeSet.TryParse(scope, out var parsed, out _) ? parsed.Value : null;
+        audit.Refused(caller, name, scopes, AuditCodes.For(error.Kind), AuditCodes.IsUpstream(error.Kind));
     }
 
     private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)

@@ -50,6 +50,7 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
                 }
 
                 entry.Touch(existing.LastRequested);
+                entry.InheritHolders(existing);
                 return entry;
             },
             added);
