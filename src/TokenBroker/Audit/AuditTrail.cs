@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Access;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Operations;
 
 namespace TokenBroker.Audit;
 
@@ -15,7 +16,7 @@ namespace TokenBroker.Audit;
 /// <see cref="AuditWriter"/> drains. Nothing here waits: a full channel drops the record and counts it, and the writer
 /// reports the count.
 /// </summary>
-internal sealed class AuditTrail
+public sealed class AuditTrail
 {
     /// <summary>The denial limiter's key for requests without valid credentials: they share one window.</summary>
     internal const string UnauthenticatedKey = "unauthenticated";
@@ -25,7 +26,7 @@ internal sealed class AuditTrail
     private readonly TimeProvider _time;
     private long _dropped;
 
-    public AuditTrail(IOptions<AuditOptions> options, TimeProvider time, string instance, Redactor callerRedactor)
+    internal AuditTrail(IOptions<AuditOptions> options, TimeProvider time, string instance, Redactor callerRedactor)
     {
         var settings = options.Value;
         _time = time;
@@ -44,7 +45,7 @@ internal sealed class AuditTrail
     public string Instance { get; }
 
     /// <summary>The host's redactor for caller ids (<c>TokenBrokerTaxonomy.CallerIdentifier</c>).</summary>
-    public Redactor CallerRedactor { get; }
+    internal Redactor CallerRedactor { get; }
 
     internal DenialRateLimiter Limiter { get; }
 
@@ -65,7 +66,7 @@ internal sealed class AuditTrail
     /// scan of a few references and one interlocked add, and allocates nothing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Delivered(MemoryEntry entry, Connection connection, ScopeSet scopes, Caller? caller, string tier)
+    internal void Delivered(MemoryEntry entry, Connection connection, ScopeSet scopes, Caller? caller, string tier)
     {
         if (entry.Holders is { } holders && holders.TryCount(caller))
         {
@@ -76,7 +77,7 @@ internal sealed class AuditTrail
     }
 
     /// <summary>A token that is not kept in memory (too large for the table, say) went to <paramref name="caller"/>.</summary>
-    public void DeliveredUncached(TokenCacheKey key, CachedToken token, Connection connection, ScopeSet scopes, Caller? caller, string tier) =>
+    internal void DeliveredUncached(TokenCacheKey key, CachedToken token, Connection connection, ScopeSet scopes, Caller? caller, string tier) =>
         FirstDelivery(new TokenHolders(key, token), connection, scopes, caller, tier, track: false);
 
     /// <summary>
@@ -84,7 +85,7 @@ internal sealed class AuditTrail
     /// per-caller limit of the window, then counted; <paramref name="connection"/> and <paramref name="scope"/> must
     /// already have passed their syntax rules (or be null), since they are caller input.
     /// </summary>
-    public void Refused(Caller? caller, string? connection, string? scope, string code, bool upstream)
+    internal void Refused(Caller? caller, string? connection, string? scope, string code, bool upstream)
     {
         var now = _time.GetUtcNow();
         var key = caller?.AuditKey ?? (code == AuditCodes.Unauthenticated ? UnauthenticatedKey : TokenHolder.InProcessKey);
@@ -100,9 +101,55 @@ internal sealed class AuditTrail
         }
     }
 
-    /// <summary>An operator's action on a connection, with who did it and with which credential.</summary>
+    /// <summary>A request without valid credentials (401), for <paramref name="connection"/> when its name is well formed.</summary>
+    public void Unauthenticated(string? connection) =>
+        Refused(null, Connections.ConnectionName.IsValid(connection) ? connection : null, null, AuditCodes.Unauthenticated, upstream: false);
+
+    /// <summary>A caller refused the operations endpoints: <paramref name="caller"/> when identified (403), else null (401).</summary>
+    public void OperatorRefused(Caller? caller) =>
+        Refused(caller, null, "operations", caller is null ? AuditCodes.Unauthenticated : "caller_not_allowed", upstream: false);
+
+    /// <summary>
+    /// An operator's action on a connection: who (<paramref name="caller"/>, null for a bare admin key), by which
+    /// <paramref name="credential"/> (<c>admin_role</c>, <c>admin_key</c>, <c>development</c>), what (<c>refresh</c>,
+    /// <c>evict</c>) and how it ended (<c>succeeded</c>, <c>failed</c>, <c>not_found</c>).
+    /// </summary>
     public void OperatorAction(Caller? caller, string credential, string action, string connection, string outcome) =>
         Enqueue(new AuditRecord(AuditEvent.OperatorAction, _time.GetUtcNow(), caller, connection, action, outcome, Credential: credential));
+
+    /// <summary>
+    /// The callers holding the tokens this instance serves from memory for a connection (its <paramref name="partitionKey"/>),
+    /// with caller ids redacted as in the records.
+    /// </summary>
+    internal IReadOnlyList<TokenHolderStatus> HoldersOf(MemoryTokenCache memory, string partitionKey, DateTimeOffset now)
+    {
+        var prefix = partitionKey + "/";
+        var holders = new List<TokenHolderStatus>();
+        foreach (var (key, entry) in memory.Entries)
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || now >= entry.ServeUntil || entry.Holders is not { } tokenHolders)
+            {
+                continue;
+            }
+
+            foreach (var holder in tokenHolders.All)
+            {
+                holders.Add(new TokenHolderStatus(
+                    holder.Scope,
+                    tokenHolders.Fingerprint,
+                    entry.Token.ExpiresOn,
+                    Redact(holder.Caller?.AppId),
+                    Redact(holder.Caller?.ObjectId),
+                    holder.Caller is { } caller ? AuditWriter.ModeName(caller.Mode) : "in_process",
+                    holder.FirstDelivered,
+                    holder.Deliveries));
+            }
+        }
+
+        return holders;
+    }
+
+    private string Redact(string? id) => string.IsNullOrEmpty(id) ? string.Empty : CallerRedactor.Redact(id);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FirstDelivery(TokenHolders holders, Connection connection, ScopeSet scopes, Caller? caller, string tier, bool track)

@@ -224,6 +224,7 @@ internal sealed class AuditWriter(
         {
             AuditEvent.TokenDenied when record.Code == AuditCodes.Unauthenticated => AuditCodes.Unauthenticated,
             AuditEvent.DenialsSuppressed when record.Code is not null => record.Code,
+            AuditEvent.OperatorAction => record.Credential!,
             _ => "in_process",
         };
         return (string.Empty, string.Empty, mode);
