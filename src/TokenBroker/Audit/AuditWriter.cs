@@ -57,10 +57,7 @@ internal sealed class AuditWriter(
     /// <summary>Writes every queued record, closes every open count and sums every window: the instance is stopping.</summary>
     internal void Flush()
     {
-        while (trail.Reader.TryRead(out var record))
-        {
-            Write(record);
-        }
+        Drain();
 
         var now = time.GetUtcNow();
         foreach (var holders in trail.Open)
@@ -74,6 +71,15 @@ internal sealed class AuditWriter(
         }
 
         ReportDropped(now);
+    }
+
+    /// <summary>Writes every queued record.</summary>
+    internal void Drain()
+    {
+        while (trail.Reader.TryRead(out var record))
+        {
+            Write(record);
+        }
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -99,10 +105,7 @@ internal sealed class AuditWriter(
         {
             while (await trail.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (trail.Reader.TryRead(out var record))
-                {
-                    Write(record);
-                }
+                Drain();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
