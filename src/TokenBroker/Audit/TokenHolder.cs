@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TokenBroker.Access;
 
 namespace TokenBroker.Audit;
@@ -48,6 +49,7 @@ internal sealed class TokenHolder
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Matches(string key, int hash) =>
         KeyHash == hash && (ReferenceEquals(Key, key) || string.Equals(Key, key, StringComparison.Ordinal));
 

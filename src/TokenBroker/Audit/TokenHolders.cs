@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TokenBroker.Access;
 using TokenBroker.Caching;
 
@@ -40,6 +41,7 @@ internal sealed class TokenHolders(TokenCacheKey key, CachedToken token)
     }
 
     /// <summary>Counts a delivery to a caller that already holds the token; false at a first delivery.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryCount(Caller? caller)
     {
         var key = caller?.AuditKey ?? TokenHolder.InProcessKey;
