@@ -31,29 +31,10 @@ internal sealed partial class TokenBrokerService(
     private int _disposed;
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
-        GetTokenAuditedAsync(connection, scope, null, cancellationToken);
+        GetTokenCoreAsync(connection, scope, null, cancellationToken);
 
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Caller caller, CancellationToken cancellationToken) =>
-        GetTokenAuditedAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
-
-    // Deliveries are audited where the token is found (they need its memory entry); every refusal and failure here, once
-    // the decision is made, whichever step made it.
-    private ValueTask<TokenResult> GetTokenAuditedAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
-    {
-        var pending = GetTokenCoreAsync(connection, scope, caller, cancellationToken);
-        if (!pending.IsCompletedSuccessfully)
-        {
-            return new ValueTask<TokenResult>(AuditWhenDoneAsync(pending, connection, scope, caller));
-        }
-
-        var result = pending.Result;
-        if (!result.Succeeded)
-        {
-            AuditRefusal(result.Error, connection, scope, caller);
-        }
-
-        return new ValueTask<TokenResult>(result);
-    }
+        GetTokenCoreAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
 
     private ValueTask<TokenResult> GetTokenCoreAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
     {
@@ -168,25 +149,6 @@ internal sealed partial class TokenBrokerService(
         {
             audit.DeliveredUncached(key, token, connection, scopes, caller, tier);
         }
-    }
-
-    private async Task<TokenResult> AuditWhenDoneAsync(ValueTask<TokenResult> pending, string connection, string? scope, Caller? caller)
-    {
-        var result = await pending;
-        if (!result.Succeeded)
-        {
-            AuditRefusal(result.Error, connection, scope, caller);
-        }
-
-        return result;
-    }
-
-    // The name and scopes are caller input: recorded only once they pass their syntax rules, and then in their normal form.
-    private void AuditRefusal(TokenError error, string connection, string? scope, Caller? caller)
-    {
-        var name = connections.TryGet(connection, out var target) ? target.Name : ConnectionName.IsValid(connection) ? connection : null;
-        var scopes = string.IsNullOrWhiteSpace(scope) ? target?.DefaultScopes.Value : ScopeSet.TryParse(scope, out var parsed, out _) ? parsed.Value : null;
-        audit.Refused(caller, name, scopes, AuditCodes.For(error.Kind), AuditCodes.IsUpstream(error.Kind));
     }
 
     private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)

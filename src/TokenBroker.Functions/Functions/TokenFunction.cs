@@ -38,6 +38,13 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
         }
 
         var result = await broker.GetTokenAsync(connection, body.Scope, caller.Caller!, cancellationToken);
-        return result.Succeeded ? new TokenResponseResult(result.Token, time.GetUtcNow()) : ProblemResult.From(result.Error);
+        if (result.Succeeded)
+        {
+            return new TokenResponseResult(result.Token, time.GetUtcNow());
+        }
+
+        // Refusals are audited here, once decided, whichever step decided: the broker's hit path stays free of it.
+        audit.Refused(caller.Caller!, connection, body.Scope, result.Error);
+        return ProblemResult.From(result.Error);
     }
 }

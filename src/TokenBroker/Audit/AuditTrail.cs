@@ -85,7 +85,7 @@ public sealed class AuditTrail
     /// per-caller limit of the window, then counted; <paramref name="connection"/> and <paramref name="scope"/> must
     /// already have passed their syntax rules (or be null), since they are caller input.
     /// </summary>
-    internal void Refused(Caller? caller, string? connection, string? scope, string code, bool upstream)
+    internal void RecordRefusal(Caller? caller, string? connection, string? scope, string code, bool upstream)
     {
         var now = _time.GetUtcNow();
         var key = caller?.AuditKey ?? (code == AuditCodes.Unauthenticated ? UnauthenticatedKey : TokenHolder.InProcessKey);
@@ -101,13 +101,24 @@ public sealed class AuditTrail
         }
     }
 
+    /// <summary>
+    /// A token request refused or failed after the decision, with the code the caller is answered with. The connection
+    /// name and the scopes are caller input: recorded only when they pass their syntax rules, the scopes normalized.
+    /// </summary>
+    public void Refused(Caller caller, string connection, string? scope, TokenError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var scopes = string.IsNullOrWhiteSpace(scope) ? null : ScopeSet.TryParse(scope, out var parsed, out _) ? parsed.Value : null;
+        RecordRefusal(caller, ConnectionName.IsValid(connection) ? connection : null, scopes, AuditCodes.For(error.Kind), AuditCodes.IsUpstream(error.Kind));
+    }
+
     /// <summary>A request without valid credentials (401), for <paramref name="connection"/> when its name is well formed.</summary>
     public void Unauthenticated(string? connection) =>
-        Refused(null, Connections.ConnectionName.IsValid(connection) ? connection : null, null, AuditCodes.Unauthenticated, upstream: false);
+        RecordRefusal(null, ConnectionName.IsValid(connection) ? connection : null, null, AuditCodes.Unauthenticated, upstream: false);
 
     /// <summary>A caller refused the operations endpoints: <paramref name="caller"/> when identified (403), else null (401).</summary>
     public void OperatorRefused(Caller? caller) =>
-        Refused(caller, null, "operations", caller is null ? AuditCodes.Unauthenticated : "caller_not_allowed", upstream: false);
+        RecordRefusal(caller, null, "operations", caller is null ? AuditCodes.Unauthenticated : "caller_not_allowed", upstream: false);
 
     /// <summary>
     /// An operator's action on a connection: who (<paramref name="caller"/>, null for a bare admin key), by which

@@ -89,11 +89,11 @@ public sealed class AuditWriterTests : IDisposable
     {
         _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(System.Net.HttpStatusCode.BadRequest, """{"error":"invalid_client"}"""));
 
-        await _harness.Broker.GetTokenAsync("payments", "api.write", AppB, CancellationToken.None);
-        await _harness.Broker.GetTokenAsync("payments", "api.delete", AppA, CancellationToken.None);
-        await _harness.Broker.GetTokenAsync("nosuch", null, AppA, CancellationToken.None);
-        await _harness.Broker.GetTokenAsync("bad name!", null, AppA, CancellationToken.None);
-        await _harness.Broker.GetTokenAsync("payments", null, AppA, CancellationToken.None);
+        await RefuseAsync(AppB, "payments", "api.write");
+        await RefuseAsync(AppA, "payments", "api.delete");
+        await RefuseAsync(AppA, "nosuch", null);
+        await RefuseAsync(AppA, "bad name!", null);
+        await RefuseAsync(AppA, "payments", null);
         Writer.Flush();
 
         var refused = Records(AuditEventNames.TokenDenied).Concat(Records(AuditEventNames.TokenFailed)).ToList();
@@ -150,6 +150,14 @@ public sealed class AuditWriterTests : IDisposable
         var result = await _harness.Broker.GetTokenAsync("payments", scope, caller, CancellationToken.None);
         Assert.True(result.Succeeded, result.Error?.Detail);
         return result.Token;
+    }
+
+    // As TokenFunction does once the broker answered.
+    private async Task RefuseAsync(Caller caller, string connection, string? scope)
+    {
+        var result = await _harness.Broker.GetTokenAsync(connection, scope, caller, CancellationToken.None);
+        Assert.False(result.Succeeded);
+        _harness.Services.GetRequiredService<AuditTrail>().Refused(caller, connection, scope, result.Error);
     }
 
     private List<Dictionary<string, string?>> Records(string auditEvent) =>
