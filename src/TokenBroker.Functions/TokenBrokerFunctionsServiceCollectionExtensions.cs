@@ -3,8 +3,10 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using TokenBroker.Audit;
 using TokenBroker.Diagnostics;
 using TokenBroker.Functions.Functions;
 
@@ -36,6 +38,7 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
             redaction.SetFallbackRedactor<ErasingRedactor>();
         });
 
+        services.KeepAuditRecords();
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(TokenBrokerMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
@@ -54,4 +57,24 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
 
         return telemetry;
     }
+
+    /// <summary>
+    /// Keeps the audit category at Information for every logging provider, whatever the defaults or the configuration
+    /// say. A rule that names a provider beats one that does not, so the category gets a rule of its own for the providers
+    /// known to filter by default: the Application Insights provider (its default rule keeps Warning and above only, also
+    /// when the Functions worker adds it) and OpenTelemetry's (through which the Azure Monitor exporter sends logs).
+    /// Registered after the configuration's rules, so among rules as specific it is the last and wins.
+    /// </summary>
+    internal static IServiceCollection KeepAuditRecords(this IServiceCollection services) =>
+        services.Configure<LoggerFilterOptions>(filters =>
+        {
+            filters.Rules.Add(new LoggerFilterRule(null, AuditEventNames.Category, LogLevel.Information, null));
+            filters.Rules.Add(new LoggerFilterRule(OpenTelemetryProviderAlias, AuditEventNames.Category, LogLevel.Information, null));
+            filters.Rules.Add(new LoggerFilterRule(ApplicationInsightsProvider, AuditEventNames.Category, LogLevel.Information, null));
+        });
+
+    // The alias OpenTelemetry's logger provider declares, and the full name of the Application Insights one (which declares
+    // none): the names filter rules match providers by. Neither package is needed for the rule to apply when present.
+    private const string OpenTelemetryProviderAlias = "OpenTelemetry";
+    private const string ApplicationInsightsProvider = "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider";
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -22,6 +23,7 @@ internal sealed partial class TokenBrokerService(
     TimeProvider time,
     IOptions<TokenBrokerOptions> options,
     TokenBrokerMetrics metrics,
+    AuditTrail audit,
     ILogger<TokenBrokerService> logger) : ITokenBroker, IDisposable
 {
     private readonly SingleFlight<string, FetchResult> _flights = new();
@@ -99,10 +101,11 @@ internal sealed partial class TokenBrokerService(
             }
 
             TokenBrokerMetrics.MemoryHit(target);
+            audit.Delivered(entry, target, scopes, caller, AuditCodes.MemoryTier);
             return new ValueTask<TokenResult>(TokenResult.Success(entry.Token));
         }
 
-        return new ValueTask<TokenResult>(FetchForCallerAsync(target, key, scopes, cancellationToken));
+        return new ValueTask<TokenResult>(FetchForCallerAsync(target, key, scopes, caller, cancellationToken));
     }
 
     /// <summary>Refreshes one entry now (the refresh job, or a secret event with <see cref="FetchMode.Forced"/>).</summary>
@@ -135,10 +138,31 @@ internal sealed partial class TokenBrokerService(
         }
     }
 
-    private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, CancellationToken cancellationToken)
+    private async Task<TokenResult> FetchForCallerAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, Caller? caller, CancellationToken cancellationToken)
     {
         var fetched = await RunFlightAsync(connection, key, scopes, FetchMode.Request).WaitAsync(cancellationToken);
+        if (fetched.Result.Succeeded)
+        {
+            AuditFetched(connection, key, scopes, caller, fetched);
+        }
+
         return fetched.Result;
+    }
+
+    private void AuditFetched(Connection connection, TokenCacheKey key, ScopeSet scopes, Caller? caller, FetchResult fetched)
+    {
+        var token = fetched.Result.Token!;
+        var tier = fetched.Outcome is FetchOutcome.Fetched or FetchOutcome.SameToken ? AuditCodes.AuthorizationServerTier : AuditCodes.TableTier;
+
+        // Counted on the memory entry holding this token, as later hits will be; a token memory did not keep stands alone.
+        if (memory.TryGet(key, time.GetUtcNow(), out var entry) && string.Equals(entry.Token.AccessToken, token.AccessToken, StringComparison.Ordinal))
+        {
+            audit.Delivered(entry, connection, scopes, caller, tier);
+        }
+        else
+        {
+            audit.DeliveredUncached(key, token, connection, scopes, caller, tier);
+        }
     }
 
     private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)

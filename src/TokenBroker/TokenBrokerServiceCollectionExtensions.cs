@@ -11,6 +11,7 @@ using Polly;
 using TokenBroker;
 using TokenBroker.Access;
 using TokenBroker.Acquisition;
+using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -92,6 +93,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddClientAuthentication();
         services.AddAccessControl(configuration);
         services.AddOperations(configuration);
+        services.AddAuditTrail(configuration);
         return services;
     }
 

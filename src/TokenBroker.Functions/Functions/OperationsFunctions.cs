@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Functions.Http;
 using TokenBroker.Operations;
 
@@ -11,7 +12,7 @@ namespace TokenBroker.Functions.Functions;
 /// The operations endpoints: connection status, forced refresh and eviction. Behind the function key like every route,
 /// and then only for callers holding the admin app role or presenting the admin key (<c>x-tokenbroker-admin-key</c>).
 /// </summary>
-public sealed class OperationsFunctions(OperationsService operations, CallerAuthenticator callers)
+public sealed class OperationsFunctions(OperationsService operations, CallerAuthenticator callers, AuditTrail audit)
 {
     /// <summary>The listing function's name.</summary>
     public const string ListName = "OpsListConnections";
@@ -39,7 +40,7 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ListRoute)] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await AdmitAsync(request, cancellationToken)
+        (IActionResult?)(await AdmitAsync(request, cancellationToken)).Refused
             ?? OperationsJson.Result(await operations.ListAsync(cancellationToken), OperationsJson.Default.IReadOnlyListConnectionStatus);
 
     /// <summary>Fetches new tokens for the connection now.</summary>
@@ -49,12 +50,14 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
         string connection,
         CancellationToken cancellationToken)
     {
-        if (await AdmitAsync(request, cancellationToken) is { } refused)
+        var admission = await AdmitAsync(request, cancellationToken);
+        if (admission.Refused is { } refused)
         {
             return refused;
         }
 
         var results = await operations.RefreshAsync(connection, cancellationToken);
+        Audit(admission, "refresh", connection, results is null ? "not_found" : results.All(r => r.Succeeded) ? "succeeded" : "failed");
         return results is null
             ? NotFound(connection)
             : OperationsJson.Result(new RefreshResultBody(connection, [.. results.Select(Item)]), OperationsJson.Default.RefreshResultBody);
@@ -67,32 +70,43 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
         string connection,
         CancellationToken cancellationToken)
     {
-        if (await AdmitAsync(request, cancellationToken) is { } refused)
+        var admission = await AdmitAsync(request, cancellationToken);
+        if (admission.Refused is { } refused)
         {
             return refused;
         }
 
-        return await operations.EvictAsync(connection, cancellationToken)
-            ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray())
-            : NotFound(connection);
+        var evicted = await operations.EvictAsync(connection, cancellationToken);
+        Audit(admission, "evict", connection, evicted ? "succeeded" : "not_found");
+        return evicted ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray()) : NotFound(connection);
     }
 
-    private async Task<IActionResult?> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
+    private async Task<Admission> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var caller = await callers.AuthenticateAsync(request, cancellationToken);
         var identified = caller.Caller ?? Caller.FunctionKeyHolder;
         if (await operations.IsAdminAsync(identified, request.Headers[AdminKeyHeader], cancellationToken))
         {
-            return null;
+            var credential = identified.Mode == CallerMode.Development ? "development" : identified.HasRole(callers.AdminRole) ? "admin_role" : "admin_key";
+            return new Admission(null, caller.Caller, credential);
         }
 
-        return caller.Succeeded && caller.Caller!.Mode is CallerMode.Jwt or CallerMode.EasyAuth
+        var identifiedCaller = caller.Succeeded && caller.Caller!.Mode is CallerMode.Jwt or CallerMode.EasyAuth;
+        audit.OperatorRefused(identifiedCaller ? caller.Caller : null);
+        return new Admission(identifiedCaller
             ? new ProblemResult(StatusCodes.Status403Forbidden, ProblemCode.CallerNotAllowed, "Caller not allowed", "The operations endpoints need the admin app role or the admin key.")
             : new ProblemResult(StatusCodes.Status401Unauthorized, ProblemCode.Unauthorized, "Unauthorized", "The operations endpoints need the admin app role or the admin key.")
             {
                 WwwAuthenticate = "Bearer",
-            };
+            },
+            caller.Caller,
+            null);
     }
+
+    private void Audit(Admission admission, string action, string connection, string outcome) =>
+        audit.OperatorAction(admission.Caller, admission.Credential!, action, Connections.ConnectionName.IsValid(connection) ? connection : "(invalid name)", outcome);
+
+    private readonly record struct Admission(ProblemResult? Refused, Caller? Caller, string? Credential);
 
     private static ProblemResult NotFound(string connection) =>
         ProblemResult.From(new TokenError(TokenErrorKind.ConnectionNotFound, ConnectionNameForMessage(connection)));

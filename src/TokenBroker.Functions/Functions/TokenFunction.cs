@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Functions.Http;
 
 namespace TokenBroker.Functions.Functions;
 
 /// <summary><c>POST /api/token/{connection}</c>: a token for a named connection.</summary>
-public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator callers, TimeProvider time)
+public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator callers, AuditTrail audit, TimeProvider time)
 {
     /// <summary>The function's name in functions.metadata and in Azure.</summary>
     public const string Name = "Token";
@@ -26,6 +27,7 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
         var caller = await callers.AuthenticateAsync(request, cancellationToken);
         if (!caller.Succeeded)
         {
+            audit.Unauthenticated(connection);
             return ProblemResult.Unauthenticated(caller);
         }
 
@@ -36,6 +38,13 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
         }
 
         var result = await broker.GetTokenAsync(connection, body.Scope, caller.Caller!, cancellationToken);
-        return result.Succeeded ? new TokenResponseResult(result.Token, time.GetUtcNow()) : ProblemResult.From(result.Error);
+        if (result.Succeeded)
+        {
+            return new TokenResponseResult(result.Token, time.GetUtcNow());
+        }
+
+        // Refusals are audited here, once decided, whichever step decided: the broker's hit path stays free of it.
+        audit.Refused(caller.Caller!, connection, body.Scope, result.Error);
+        return ProblemResult.From(result.Error);
     }
 }

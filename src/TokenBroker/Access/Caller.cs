@@ -18,6 +18,11 @@ public sealed record Caller(CallerMode Mode, string? AppId, string? ObjectId, Im
     /// <summary>A short identifier for logs and decisions.</summary>
     public string Id => AppId ?? ObjectId ?? Mode.ToString().ToLowerInvariant();
 
+    // The audit's pair key, computed once per caller: a cache hit compares it (hash first) and never builds a string.
+    internal string AuditKey { get; } = $"{Mode}|{AppId}|{ObjectId}";
+
+    internal int AuditKeyHash { get; } = StringComparer.Ordinal.GetHashCode($"{Mode}|{AppId}|{ObjectId}");
+
     /// <summary>Whether the caller holds <paramref name="role"/>.</summary>
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 }

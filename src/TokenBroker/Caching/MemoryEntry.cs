@@ -1,3 +1,5 @@
+using TokenBroker.Audit;
+
 namespace TokenBroker.Caching;
 
 /// <summary>
@@ -8,6 +10,7 @@ internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTime
 {
     private long _lastRequestedTicks = lastRequested.UtcTicks;
     private int _refreshStarted;
+    private TokenHolders? _holders;
 
     public TokenCacheKey Key { get; } = key;
 
@@ -39,6 +42,21 @@ internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTime
             }
 
             seen = previous;
+        }
+    }
+
+    /// <summary>The callers this token was delivered to (the audit's pairs); null until the first delivery.</summary>
+    public TokenHolders? Holders => Volatile.Read(ref _holders);
+
+    public TokenHolders GetOrAddHolders() =>
+        Volatile.Read(ref _holders) ?? Interlocked.CompareExchange(ref _holders, new TokenHolders(Key, Token), null) ?? _holders!;
+
+    /// <summary>Keeps the holders of <paramref name="previous"/> when it held the same token (stored again, say from the table).</summary>
+    public void InheritHolders(MemoryEntry previous)
+    {
+        if (previous.Holders is { } holders && string.Equals(previous.Token.AccessToken, Token.AccessToken, StringComparison.Ordinal))
+        {
+            Interlocked.CompareExchange(ref _holders, holders, null);
         }
     }
 

@@ -51,6 +51,7 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
                 }
 
                 entry.Touch(existing.LastRequested);
+                entry.InheritHolders(existing);
                 return entry;
             },
             added);

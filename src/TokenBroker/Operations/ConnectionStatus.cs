@@ -6,4 +6,5 @@ namespace TokenBroker.Operations;
 /// <param name="ClientId">Its client id.</param>
 /// <param name="AuthMethod">How it authenticates.</param>
 /// <param name="Entries">Its cache entries, one per scope set.</param>
-public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries);
+/// <param name="Holders">The callers that received its current tokens from the instance that answered (the memory tier is per instance).</param>
+public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders);

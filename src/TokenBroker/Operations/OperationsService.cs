@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -26,6 +27,7 @@ public sealed partial class OperationsService
     private readonly TimeProvider _time;
     private readonly OperationsOptions _options;
     private readonly ILogger<OperationsService> _logger;
+    private readonly AuditTrail _audit;
 
     internal OperationsService(
         ConnectionRegistry connections,
@@ -37,8 +39,10 @@ public sealed partial class OperationsService
         CallerAuthenticator callers,
         TimeProvider time,
         IOptions<OperationsOptions> options,
+        AuditTrail audit,
         ILogger<OperationsService> logger)
     {
+        _audit = audit;
         _connections = connections;
         _store = store;
         _memory = memory;
@@ -110,7 +114,8 @@ public sealed partial class OperationsService
                 c.TokenEndpoint.AbsoluteUri,
                 c.ClientId,
                 ClientAuthMethodNames.ToName(c.AuthMethod),
-                entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? []))];
+                entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
+                _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now)))];
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>

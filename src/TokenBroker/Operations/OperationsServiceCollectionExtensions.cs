@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Access;
+using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -29,6 +30,7 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<CallerAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<OperationsOptions>>(),
+            sp.GetRequiredService<AuditTrail>(),
             sp.GetRequiredService<ILogger<OperationsService>>()));
         services.AddHostedService<EvictionWatcher>();
         return services;

@@ -15,6 +15,12 @@ public sealed class AuthorizationServer : IAsyncDisposable
     public const string CallerClientSecret = "integration-caller-secret-8e41a0d7";
     public const string BrokerAudience = "api://tokenbroker";
 
+    /// <summary>Two more calling services, so a test can tell callers apart.</summary>
+    public const string SecondCallerClientId = "caller-b";
+    public const string SecondCallerClientSecret = "integration-caller-b-secret-2c7e90f4";
+    public const string ThirdCallerClientId = "caller-c";
+    public const string ThirdCallerClientSecret = "integration-caller-c-secret-61ad3b8e";
+
     private readonly WebApplication _app;
 
     private AuthorizationServer(WebApplication app)
@@ -44,20 +50,30 @@ public sealed class AuthorizationServer : IAsyncDisposable
             caller.Secrets.Add(CallerClientSecret);
             caller.Scopes.AddRange([BrokerAudience + "/.default", "api://someone-else/.default"]);
             options.Clients.Add(caller);
+            foreach (var (id, secret) in new[] { (SecondCallerClientId, SecondCallerClientSecret), (ThirdCallerClientId, ThirdCallerClientSecret) })
+            {
+                var other = new DevClientRegistration { ClientId = id };
+                other.Secrets.Add(secret);
+                other.Scopes.Add(BrokerAudience + "/.default");
+                options.Clients.Add(other);
+            }
         });
         await app.StartAsync();
         return new AuthorizationServer(app);
     }
 
     /// <summary>A caller token from this server for <paramref name="audience"/>, obtained with the client-credentials grant.</summary>
-    public async Task<string> CallerTokenAsync(string audience = BrokerAudience)
+    public Task<string> CallerTokenAsync(string audience = BrokerAudience) => CallerTokenAsync(CallerClientId, CallerClientSecret, audience);
+
+    /// <summary>A caller token for the calling service <paramref name="clientId"/>.</summary>
+    public async Task<string> CallerTokenAsync(string clientId, string clientSecret, string audience = BrokerAudience)
     {
         using var http = new HttpClient();
         using var response = await http.PostAsync(TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
-            ["client_id"] = CallerClientId,
-            ["client_secret"] = CallerClientSecret,
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
             ["scope"] = audience + "/.default",
         }));
         response.EnsureSuccessStatusCode();

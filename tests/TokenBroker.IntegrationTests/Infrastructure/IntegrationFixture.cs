@@ -20,6 +20,8 @@ public sealed class IntegrationFixture : IAsyncLifetime
         Sink.AddSensitive(AuthorizationServer.ClientSecret);
         Sink.AddSensitive(AuthorizationServer.OtherClientSecret);
         Sink.AddSensitive(AuthorizationServer.CallerClientSecret);
+        Sink.AddSensitive(AuthorizationServer.SecondCallerClientSecret);
+        Sink.AddSensitive(AuthorizationServer.ThirdCallerClientSecret);
         Sink.AddSensitive(CacheEncryptionKey);
         Storage = await AzuriteServer.StartAsync();
         Authorization = await AuthorizationServer.StartAsync();
