@@ -29,12 +29,12 @@ internal static class KeyVaultClientSettings
     private static void ApplyRetry(ClientOptions options)
     {
         // The SDK default waits up to 100 s per attempt and retries three times: a vault that accepts connections and
-        // never answers would hold a caller for minutes. A read is small; ten seconds is plenty, and the caller's own
-        // AcquisitionTimeout still bounds the whole.
+        // never answers would hold a caller for minutes. A read is small; five seconds is plenty, and three attempts
+        // (about 17 s in all) stay inside the default AcquisitionTimeout of 30 s, which still bounds the whole.
         options.Retry.MaxRetries = 2;
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.Delay = TimeSpan.FromMilliseconds(500);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
     }
 }

@@ -138,6 +138,38 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
         new(Uri, Credential, Configure(options ?? KeyVaultClientSettings.Apply(new CertificateClientOptions(), Uri)));
 
     /// <summary>
+    /// Makes an in-process broker use this vault: its credential, and Key Vault clients with the broker's own settings
+    /// whose transport trusts this endpoint's certificate. Registered last, so they win over the broker's defaults.
+    /// </summary>
+    public void AddTo(IServiceCollection services)
+    {
+        services.AddSingleton(Credential);
+        services.AddSingleton(_ => CreateSecretClient(Quick(KeyVaultClientSettings.Apply(new SecretClientOptions(), Uri))));
+        services.AddSingleton(_ => CreateCertificateClient(Quick(KeyVaultClientSettings.Apply(new CertificateClientOptions(), Uri))));
+    }
+
+    /// <summary>
+    /// Settings that point a broker at this vault instead of secrets in configuration: <c>TokenBroker:KeyVaultUri</c>
+    /// set, every <c>TokenBroker:Secrets:*</c> value moved into the vault as a secret of the same name.
+    /// </summary>
+    public Dictionary<string, string?> Adopt(Dictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("TokenBroker:Secrets:", StringComparison.Ordinal)).ToList())
+        {
+            if (value is not null)
+            {
+                SetSecret(key["TokenBroker:Secrets:".Length..], value);
+            }
+
+            settings.Remove(key);
+        }
+
+        settings["TokenBroker:KeyVaultUri"] = Uri.AbsoluteUri;
+        return settings;
+    }
+
+    /// <summary>
     /// The environment a child process needs to reach this vault with default client options and the real
     /// <c>ManagedIdentityCredential</c>: OpenSSL trusts the run's certificate through <c>SSL_CERT_FILE</c>, and
     /// Azure.Identity finds the App Service managed identity endpoint through <c>IDENTITY_ENDPOINT</c> and
@@ -154,6 +186,16 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
     {
         await _vault.DisposeAsync();
         await _identity.DisposeAsync();
+    }
+
+    // Shorter pauses between attempts keep the suite fast; the attempts, the timeouts and so what the client throws
+    // stay the broker's own.
+    private static T Quick<T>(T options)
+        where T : ClientOptions
+    {
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
+        return options;
     }
 
     internal string IssueToken()
