@@ -23,6 +23,7 @@ internal sealed partial class CoordinatedFetcher(
     RefreshPolicy policy,
     TimeProvider time,
     IOptions<RefreshOptions> refreshOptions,
+    IOptions<TokenEndpointOptions> endpointOptions,
     TokenBrokerMetrics metrics,
     ILogger<CoordinatedFetcher> logger)
 {
@@ -144,7 +145,9 @@ internal sealed partial class CoordinatedFetcher(
             return RejectedHold(entry.LastError, rejected - now);
         }
 
-        if (entry?.RetryAfterUntil is { } retry && retry > now)
+        // A hold longer than the limit was not written by a broker that honours it (an older version, or a tampered
+        // row): ignored, so the next fetch overwrites it instead of it holding the connection for years.
+        if (entry?.RetryAfterUntil is { } retry && retry > now && retry - now <= endpointOptions.Value.RetryAfterLimit)
         {
             return UnavailableHold(retry - now);
         }
