@@ -56,6 +56,9 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<MemoryTokenCache>();
         services.TryAddSingleton<TokenProtector>();
         services.TryAddSingleton<TableTokenStore>();
+        services.TryAddSingleton<SharedTierState>();
+        services.TryAddSingleton<SharedTierCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedTierCheck>());
         services.TryAddSingleton<ClientCredentialsClient>();
         services.TryAddSingleton<SecretCache>();
         services.TryAddSingleton<TokenAcquirer>();

@@ -6,4 +6,8 @@ namespace TokenBroker.Operations;
 /// <param name="ClientId">Its client id.</param>
 /// <param name="AuthMethod">How it authenticates.</param>
 /// <param name="Entries">Its cache entries, one per scope set.</param>
-public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries);
+/// <param name="SharedTier">
+/// The shared tier's state on this instance: <c>ok</c>, <c>checking</c>, <c>no_cache_key</c> (Development only),
+/// <c>forbidden</c> (Table Storage answered 403) or <c>unavailable</c>; the same for every connection.
+/// </param>
+public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, string SharedTier);

@@ -29,7 +29,9 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<CallerAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<OperationsOptions>>(),
-            sp.GetRequiredService<ILogger<OperationsService>>()));
+            sp.GetRequiredService<ILogger<OperationsService>>(),
+            sp.GetRequiredService<SharedTierState>(),
+            sp.GetRequiredService<SharedTierCheck>()));
         services.AddHostedService<EvictionWatcher>();
         return services;
     }
