@@ -81,7 +81,8 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<SecretCache>(),
             sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
-            sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>()));
+            sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>(),
+            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri));
 
         services.TryAddSingleton(sp => CreateCredential(sp, configuration));
         services.TryAddSingleton(CreateTableClient);

@@ -146,6 +146,31 @@ public sealed class TokenBrokerServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_background_refresh_is_started_again_by_a_later_hit_in_the_window()
+    {
+        var first = (await Get()).Token!;
+        _harness.Endpoint.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        _harness.Time.Advance(TimeSpan.FromMinutes(53));
+        await Get();
+        await WaitUntil(() => _harness.Endpoint.Count == 2);
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"second","token_type":"Bearer","expires_in":3600}"""));
+
+        // Past the retry pause (and the failure's own hold), still before the serving margin.
+        _harness.Time.Advance(TimeSpan.FromSeconds(30));
+        var hit = await Get();
+
+        // Hits keep coming, as they would; one of them (once the failed refresh has finished) starts a new one.
+        await WaitUntil(() =>
+        {
+            _ = Get().AsTask();
+            return _harness.Endpoint.Count == 3;
+        });
+
+        Assert.Same(first, hit.Token);
+        Assert.Equal(3, _harness.Endpoint.Count);
+    }
+
+    [Fact]
     public async Task A_refresh_that_returns_a_token_with_the_same_expiry_backs_off_instead_of_looping()
     {
         var exp = _harness.Time.GetUtcNow().AddHours(1);
