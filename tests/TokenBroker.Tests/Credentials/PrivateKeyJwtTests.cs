@@ -184,6 +184,9 @@ public sealed class PrivateKeyJwtTests : IDisposable
             ExpireCachedToken();
         }
 
-        Assert.Equal(2, _vault.CertificateReads); // one read, then one more once the cache period had passed
+        ExpireCachedToken();
+        await Get();
+
+        Assert.Equal(2, _vault.CertificateReads); // one read, then one more once the cache period (two hours) had passed
     }
 }
