@@ -30,6 +30,7 @@ internal sealed partial class RotationQueuePump(
         }
 
         var (queue, poison) = CreateClients();
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             QueueMessage[] messages;
@@ -37,11 +38,17 @@ internal sealed partial class RotationQueuePump(
             {
                 await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
                 messages = (await queue.ReceiveMessagesAsync(16, VisibilityTimeout, stoppingToken)).Value;
+                failures = 0;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (IsQueueFailure(ex, stoppingToken))
             {
-                Log.QueueUnavailable(logger, _options.QueueName, ex.Status);
-                messages = [];
+                // Not only RequestFailedException: after its retries Azure.Core throws AggregateException for network
+                // failures. A hosted service that throws stops the whole host, and the host serves tokens: never throw.
+                failures++;
+                var wait = Backoff(failures);
+                Log.QueueUnavailable(logger, _options.QueueName, ex.GetType().Name, ex is RequestFailedException failed ? failed.Status : 0, wait);
+                await Task.Delay(wait, stoppingToken);
+                continue;
             }
 
             foreach (var message in messages)
@@ -56,6 +63,13 @@ internal sealed partial class RotationQueuePump(
         }
     }
 
+    private static bool IsQueueFailure(Exception ex, CancellationToken stoppingToken) =>
+        ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested;
+
+    // From the poll interval, doubling, to at most a minute: an outage is not hammered, and recovery is noticed soon.
+    private TimeSpan Backoff(int failures) =>
+        TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _options.PollInterval.Ticks * (1L << Math.Min(failures - 1, 16))));
+
     private async Task HandleAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
     {
         try
@@ -63,22 +77,41 @@ internal sealed partial class RotationQueuePump(
             await processor.HandleAsync(message.Body, stoppingToken);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (IsQueueFailure(ex, stoppingToken))
         {
             Log.MessageFailed(logger, message.MessageId, message.DequeueCount, ex.GetType().Name);
             if (message.DequeueCount >= _options.MaxDequeueCount)
             {
-                await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-                await poison.SendMessageAsync(message.Body, cancellationToken: stoppingToken);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
-                Log.MovedToPoison(logger, message.MessageId, poison.Name);
+                await MoveToPoisonAsync(queue, poison, message, stoppingToken);
             }
+        }
+    }
+
+    // The storage that just failed the message may be failing these calls too: the message then comes back after its
+    // visibility timeout and is moved on a later delivery.
+    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await poison.SendMessageAsync(message.Body, cancellationToken: stoppingToken);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+            Log.MovedToPoison(logger, message.MessageId, poison.Name);
+        }
+        catch (Exception ex) when (IsQueueFailure(ex, stoppingToken))
+        {
+            Log.PoisonMoveFailed(logger, message.MessageId, poison.Name, ex.GetType().Name);
         }
     }
 
     private (QueueClient Queue, QueueClient Poison) CreateClients()
     {
         var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+
+        // The pump polls again anyway: fewer, shorter retries inside one call let it log and back off sooner.
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
         {
             return (new QueueClient(_options.ConnectionString, _options.QueueName, clientOptions),
@@ -98,7 +131,10 @@ internal sealed partial class RotationQueuePump(
         [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Rotation queue message {MessageId} moved to {PoisonQueue} after repeated failures")]
         public static partial void MovedToPoison(ILogger logger, string messageId, string poisonQueue);
 
-        [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Rotation queue {Queue} unavailable (status {Status}); retrying")]
-        public static partial void QueueUnavailable(ILogger logger, string queue, int status);
+        [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Rotation queue {Queue} unavailable ({ErrorType}, status {Status}); retrying in {Backoff}")]
+        public static partial void QueueUnavailable(ILogger logger, string queue, string errorType, int status, TimeSpan backoff);
+
+        [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} could not be moved to {PoisonQueue} ({ErrorType}); it will be delivered again")]
+        public static partial void PoisonMoveFailed(ILogger logger, string messageId, string poisonQueue, string errorType);
     }
 }

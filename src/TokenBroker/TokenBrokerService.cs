@@ -26,6 +26,9 @@ internal sealed partial class TokenBrokerService(
     AuditTrail audit,
     ILogger<TokenBrokerService> logger) : ITokenBroker, IDisposable
 {
+    // Hits inside the refresh window try again this long after a failed background refresh: soon, but not on every hit.
+    private static readonly TimeSpan BackgroundRefreshRetry = TimeSpan.FromSeconds(15);
+
     private readonly SingleFlight<string, FetchResult> _flights = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
@@ -95,9 +98,9 @@ internal sealed partial class TokenBrokerService(
         if (memory.TryGet(key, now, out var entry))
         {
             entry.Touch(now);
-            if (now >= entry.RefreshAt && entry.TryStartRefresh())
+            if (now >= entry.RefreshAt && entry.TryStartRefresh(now))
             {
-                _ = RefreshInBackgroundAsync(target, key, scopes);
+                _ = RefreshInBackgroundAsync(target, key, scopes, entry);
             }
 
             TokenBrokerMetrics.MemoryHit(target);
@@ -165,18 +168,23 @@ internal sealed partial class TokenBrokerService(
         }
     }
 
-    private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes)
+    private async Task RefreshInBackgroundAsync(Connection connection, TokenCacheKey key, ScopeSet scopes, MemoryEntry entry)
     {
         try
         {
             var refreshed = await RunFlightAsync(connection, key, scopes, FetchMode.Refresh);
             metrics.Refreshed(connection.Name, OutcomeName(refreshed.Outcome));
+            if (refreshed.Outcome is FetchOutcome.Failed or FetchOutcome.Held)
+            {
+                entry.RefreshFailed(time.GetUtcNow() + BackgroundRefreshRetry);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The caller already has its token; a failed background refresh is retried by the next hit or the job.
+            // The caller already has its token; a failed background refresh is retried by a later hit or the job.
             metrics.Refreshed(connection.Name, "failed");
             Log.BackgroundRefreshFailed(logger, connection.Name, ex.GetType().Name);
+            entry.RefreshFailed(time.GetUtcNow() + BackgroundRefreshRetry);
         }
     }
 

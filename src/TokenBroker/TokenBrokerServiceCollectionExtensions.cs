@@ -57,6 +57,9 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<MemoryTokenCache>();
         services.TryAddSingleton<TokenProtector>();
         services.TryAddSingleton<TableTokenStore>();
+        services.TryAddSingleton<SharedTierState>();
+        services.TryAddSingleton<SharedTierCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedTierCheck>());
         services.TryAddSingleton<ClientCredentialsClient>();
         services.TryAddSingleton<SecretCache>();
         services.TryAddSingleton<TokenAcquirer>();
@@ -79,14 +82,17 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<SecretCache>(),
             sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
-            sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>()));
+            sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>(),
+            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri));
 
         services.TryAddSingleton(sp => CreateCredential(sp, configuration));
         services.TryAddSingleton(CreateTableClient);
-        services.TryAddSingleton(sp => new SecretClient(
-            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
-                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set."),
-            sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp =>
+        {
+            var vault = sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
+                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set.");
+            return new SecretClient(vault, sp.GetRequiredService<TokenCredential>(), KeyVaultClientSettings.Apply(new SecretClientOptions(), vault));
+        });
         services.TryAddSingleton(CreateSecretSource);
 
         AddTokenEndpointClient(services);

@@ -112,6 +112,7 @@ public sealed class CallerIdentityTests(IntegrationFixture fixture)
     {
         var settings = fixture.CallerIdentitySettings();
         settings["TokenBroker:Callers:Mode"] = "EasyAuth";
+        settings["WEBSITE_AUTH_ENABLED"] = "True"; // what App Service sets when its Authentication is on
         await using var easyAuth = await fixture.StartBrokerAsync(settings);
         await using var jwt = await fixture.StartBrokerAsync(fixture.CallerIdentitySettings());
         var principal = Convert.ToBase64String(Encoding.UTF8.GetBytes(
@@ -124,6 +125,24 @@ public sealed class CallerIdentityTests(IntegrationFixture fixture)
         Assert.Equal(200, trusted.Status);
         Assert.Equal(401, malformed.Status);
         Assert.Equal(401, ignored.Status);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("False")]
+    public async Task Easy_auth_mode_is_refused_where_app_service_authentication_is_not_on(string? enabled)
+    {
+        // WEBSITE_AUTH_ENABLED=True is how App Service tells the app its Authentication is on, as read by
+        // Microsoft.Identity.Web (AppServicesAuthenticationInformation.cs, github.com/AzureAD/microsoft-identity-web) and
+        // Data API builder (github.com/Azure/data-api-builder/pull/1011). Without it anyone can write X-MS-CLIENT-PRINCIPAL.
+        var settings = fixture.CallerIdentitySettings();
+        settings["TokenBroker:Callers:Mode"] = "EasyAuth";
+        settings["WEBSITE_AUTH_ENABLED"] = enabled;
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => fixture.StartBrokerAsync(settings));
+
+        Assert.Contains("TokenBroker:Callers:Mode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("WEBSITE_AUTH_ENABLED", error.Message, StringComparison.Ordinal);
     }
 
     private async Task<string> CallerTokenAsync()

@@ -1,11 +1,18 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.Access;
 
 /// <summary>Checks <c>TokenBroker:Callers</c> at start-up and names the key of every problem.</summary>
-internal sealed class CallerOptionsValidator(IHostEnvironment environment) : IValidateOptions<CallerOptions>
+internal sealed class CallerOptionsValidator(IHostEnvironment environment, IConfiguration configuration) : IValidateOptions<CallerOptions>
 {
+    /// <summary>
+    /// Set to <c>True</c> by App Service (and Functions) when App Service Authentication is on for the app: the same
+    /// signal Microsoft.Identity.Web's <c>AppServicesAuthenticationInformation</c> reads.
+    /// </summary>
+    internal const string AppServiceAuthEnabled = "WEBSITE_AUTH_ENABLED";
+
     public ValidateOptionsResult Validate(string? name, CallerOptions options)
     {
         var errors = new List<string>();
@@ -14,6 +21,13 @@ internal sealed class CallerOptionsValidator(IHostEnvironment environment) : IVa
         if (mode == CallerMode.Development && !environment.IsDevelopment())
         {
             errors.Add($"{prefix}:Mode Development (no caller identity) is refused outside the Development environment.");
+        }
+
+        // X-MS-CLIENT-PRINCIPAL is trustworthy only when App Service Authentication sits in front and strips what callers
+        // send; anywhere else any caller can write it. The platform says when it is on.
+        if (mode == CallerMode.EasyAuth && !string.Equals(configuration[AppServiceAuthEnabled], "True", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{prefix}:Mode EasyAuth trusts X-MS-CLIENT-PRINCIPAL, which only App Service Authentication may set, but {AppServiceAuthEnabled} is not True here: turn App Service Authentication on, or use Jwt.");
         }
 
         if (mode == CallerMode.Jwt)

@@ -63,7 +63,7 @@ internal sealed partial class ClientCredentialsClient(
     // value presented, so none of them can reach a log through an error_description that echoes it.
     private List<string> Authenticate(ClientCredentialsTokenRequest request, Connection connection, ClientCredential credential)
     {
-        var presented = new List<string>(1);
+        var presented = new List<string>(16);
         switch (credential)
         {
             case ClientSecret secret:
@@ -71,7 +71,7 @@ internal sealed partial class ClientCredentialsClient(
                 request.ClientCredentialStyle = connection.AuthMethod == ClientAuthMethod.ClientSecretPost
                     ? ClientCredentialStyle.PostBody
                     : ClientCredentialStyle.AuthorizationHeader;
-                presented.Add(secret.Value);
+                presented.AddRange(SecretEchoes.Of(connection.ClientId, secret.Value));
                 break;
             case ClientCertificate:
                 // A retry signs a new assertion (ClientAssertionRetryHandler): servers may refuse a jti they have seen.
@@ -204,16 +204,19 @@ internal sealed partial class ClientCredentialsClient(
         return AcquisitionResult.Failed(new TokenError(TokenErrorKind.UpstreamInvalidResponse, $"The authorization server's answer is not a usable token: {reason}."));
     }
 
+    // RFC 9110 §10.2.3: delta-seconds or an HTTP-date. Zero, negative, past or unparsable mean "no usable hint" (the
+    // default applies); anything longer than RetryAfterLimit is cut to it, or one header could hold a connection for decades.
     private TimeSpan? RetryAfterOf(HttpResponseMessage? response)
     {
         var header = response?.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : null);
+        if (wait is not { } value || value <= TimeSpan.Zero)
         {
-            return delta;
+            return null;
         }
 
-        var now = time.GetUtcNow();
-        return header?.Date is { } date && date > now ? date - now : null;
+        var limit = endpointOptions.Value.RetryAfterLimit;
+        return value > limit ? limit : value;
     }
 
     private static TimeSpan? RetryAfterOf(Exception? exception) => exception switch

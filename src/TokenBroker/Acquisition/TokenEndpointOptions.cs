@@ -26,4 +26,10 @@ public sealed class TokenEndpointOptions
 
     /// <summary>The <c>Retry-After</c> given to callers when the authorization server is unavailable and named none.</summary>
     public TimeSpan UnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest <c>Retry-After</c> the broker honours: a longer one is cut to this, both in the hold every instance
+    /// respects and in what callers are told. A server (or anything in front of it) can send any number.
+    /// </summary>
+    public TimeSpan RetryAfterLimit { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -21,6 +21,7 @@ internal sealed class TokenEndpointOptionsValidator : IValidateOptions<TokenEndp
         Require(errors, "TotalTimeout", options.TotalTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
         Require(errors, "BreakDuration", options.BreakDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(10));
         Require(errors, "UnavailableRetryAfter", options.UnavailableRetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Require(errors, "RetryAfterLimit", options.RetryAfterLimit, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
         if (options.AttemptTimeout > options.TotalTimeout)
         {

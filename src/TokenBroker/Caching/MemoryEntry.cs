@@ -3,14 +3,15 @@ using TokenBroker.Audit;
 namespace TokenBroker.Caching;
 
 /// <summary>
-/// A token in the memory tier with the instants that govern it. Mutable only in two fields, both written without locks:
-/// the last time a caller used it (for idle detection) and whether a background refresh was already started.
+/// A token in the memory tier with the instants that govern it. Mutable only in a few fields, all written without locks:
+/// the last time a caller used it (for idle detection), and whether (and from when) a background refresh may start.
 /// </summary>
 internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTimeOffset serveUntil, DateTimeOffset refreshAt, DateTimeOffset lastRequested)
 {
     private long _lastRequestedTicks = lastRequested.UtcTicks;
     private int _refreshStarted;
     private TokenHolders? _holders;
+    private long _refreshRetryTicks;
 
     public TokenCacheKey Key { get; } = key;
 
@@ -60,6 +61,17 @@ internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTime
         }
     }
 
-    /// <summary>True for exactly one caller: the one that starts the background refresh of this token.</summary>
-    public bool TryStartRefresh() => Interlocked.Exchange(ref _refreshStarted, 1) == 0;
+    /// <summary>
+    /// True for exactly one caller: the one that starts the background refresh of this token. After a failed refresh it
+    /// is true again, once, from <c>retryAt</c> on.
+    /// </summary>
+    public bool TryStartRefresh(DateTimeOffset now) =>
+        now.UtcTicks >= Volatile.Read(ref _refreshRetryTicks) && Interlocked.Exchange(ref _refreshStarted, 1) == 0;
+
+    /// <summary>The background refresh failed: let a hit start another one from <paramref name="retryAt"/> on.</summary>
+    public void RefreshFailed(DateTimeOffset retryAt)
+    {
+        Volatile.Write(ref _refreshRetryTicks, retryAt.UtcTicks);
+        Volatile.Write(ref _refreshStarted, 0);
+    }
 }

@@ -31,6 +31,10 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
             {
                 errors.Add($"{Prefix}:ConnectionString is not a valid storage connection string.");
             }
+            else if (!IsUsableByTables(options.ConnectionString))
+            {
+                errors.Add($"{Prefix}:ConnectionString is not usable by Table Storage (check AccountName, a base64 AccountKey and the endpoints).");
+            }
         }
         else if (options.ServiceUri is null && !environment.IsDevelopment())
         {
@@ -73,6 +77,21 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
             return builder.Count > 0;
         }
         catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    // The Tables client parses the rest (a non-base64 AccountKey is a FormatException when the client is first built):
+    // better here, naming the key, than as a stack trace from the first request.
+    private static bool IsUsableByTables(string value)
+    {
+        try
+        {
+            _ = new Azure.Data.Tables.TableServiceClient(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
             return false;
         }

@@ -16,12 +16,13 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
 {
     // As for secrets: two older versions cover every sane rotation.
     private const int MaxPreviousVersions = 2;
+    private const string Role = "Key Vault Certificate User";
 
     public bool IsRemote => true;
 
     public async ValueTask<ClientCertificate> GetLatestAsync(string name, CancellationToken cancellationToken)
     {
-        var certificate = await CallAsync(name, () => certificates.GetCertificateAsync(name, cancellationToken));
+        var certificate = await CallAsync(name, () => certificates.GetCertificateAsync(name, cancellationToken), cancellationToken);
         if (certificate.Properties.Enabled == false)
         {
             throw Unavailable(name, "the latest version is disabled");
@@ -44,9 +45,9 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
                 }
             }
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (KeyVaultFailure.IsUnavailable(ex, cancellationToken))
         {
-            throw Unavailable(name, Describe(ex), ex);
+            throw Unavailable(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
 
         var previous = new List<ClientCertificate>();
@@ -60,7 +61,7 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
 
     private async Task<ClientCertificate> LoadAsync(string name, string version, byte[]? expectedCer, CancellationToken cancellationToken)
     {
-        var secret = await CallAsync(name, () => secrets.GetSecretAsync(name, version, cancellationToken));
+        var secret = await CallAsync(name, () => secrets.GetSecretAsync(name, version, cancellationToken: cancellationToken), cancellationToken);
         if (string.IsNullOrEmpty(secret.Value))
         {
             throw Unavailable(name, $"the secret of version {version} is empty");
@@ -85,30 +86,18 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
         }
     }
 
-    private static async Task<T> CallAsync<T>(string name, Func<Task<Response<T>>> call)
+    private static async Task<T> CallAsync<T>(string name, Func<Task<Response<T>>> call, CancellationToken cancellationToken)
     {
         try
         {
             return (await call()).Value;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (KeyVaultFailure.IsUnavailable(ex, cancellationToken))
         {
-            throw Unavailable(name, Describe(ex), ex);
-        }
-        catch (Azure.Identity.AuthenticationFailedException ex)
-        {
-            throw Unavailable(name, "the broker could not obtain a token for Key Vault", ex);
+            throw Unavailable(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
     }
 
     private static ClientCredentialUnavailableException Unavailable(string name, string reason, Exception? inner = null) =>
         new("certificate", name, reason, inner);
-
-    private static string Describe(RequestFailedException ex) => ex.Status switch
-    {
-        404 => "not found in Key Vault",
-        401 or 403 => $"access denied by Key Vault (status {ex.Status}); the broker identity needs Key Vault Certificate User",
-        0 => "Key Vault could not be reached",
-        _ => $"Key Vault answered status {ex.Status}",
-    };
 }

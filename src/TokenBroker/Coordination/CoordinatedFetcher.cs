@@ -23,6 +23,7 @@ internal sealed partial class CoordinatedFetcher(
     RefreshPolicy policy,
     TimeProvider time,
     IOptions<RefreshOptions> refreshOptions,
+    IOptions<TokenEndpointOptions> endpointOptions,
     TokenBrokerMetrics metrics,
     ILogger<CoordinatedFetcher> logger)
 {
@@ -86,7 +87,7 @@ internal sealed partial class CoordinatedFetcher(
         now = time.GetUtcNow();
         if (acquired.Error is { } error)
         {
-            await PublishFailureAsync(connection, key, error, available, now, cancellationToken);
+            await PublishFailureAsync(connection, key, error, acquired.EverySecretRefused, now, available, cancellationToken);
             return new FetchResult(TokenResult.Failure(error), FetchOutcome.Failed);
         }
 
@@ -157,7 +158,9 @@ internal sealed partial class CoordinatedFetcher(
             return RejectedHold(entry.LastError, rejected - now);
         }
 
-        if (entry?.RetryAfterUntil is { } retry && retry > now)
+        // A hold longer than the limit was not written by a broker that honours it (an older version, or a tampered
+        // row): ignored, so the next fetch overwrites it instead of it holding the connection for years.
+        if (entry?.RetryAfterUntil is { } retry && retry > now && retry - now <= endpointOptions.Value.RetryAfterLimit)
         {
             return UnavailableHold(retry - now);
         }
@@ -180,10 +183,15 @@ internal sealed partial class CoordinatedFetcher(
     private static TokenError UnavailableHold(TimeSpan left) =>
         new(TokenErrorKind.UpstreamUnavailable, "The authorization server asked for a pause; try again later.") { RetryAfter = left };
 
-    private async Task PublishFailureAsync(Connection connection, TokenCacheKey key, TokenError error, bool available, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task PublishFailureAsync(Connection connection, TokenCacheKey key, TokenError error, bool everyCredentialRefused, DateTimeOffset now, bool available, CancellationToken cancellationToken)
     {
         DateTimeOffset? retryAfterUntil = error is { Kind: TokenErrorKind.UpstreamUnavailable, RetryAfter: { } wait } ? now + wait : null;
-        DateTimeOffset? rejectedUntil = error.Kind == TokenErrorKind.UpstreamRejected && _options.RejectionHold > TimeSpan.Zero ? now + _options.RejectionHold : null;
+
+        // The hold protects the server's lockout counter from credentials it refused; any other refusal (a bad scope, an
+        // unauthorized client) is answered as it is and tried again by the next request.
+        DateTimeOffset? rejectedUntil = everyCredentialRefused && error.Kind == TokenErrorKind.UpstreamRejected && _options.RejectionHold > TimeSpan.Zero
+            ? now + _options.RejectionHold
+            : null;
         if ((retryAfterUntil ?? rejectedUntil) is { } until)
         {
             _localHolds[key.Value] = new Hold(until, error.Kind, error.UpstreamError);

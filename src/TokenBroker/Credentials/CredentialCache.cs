@@ -12,6 +12,9 @@ namespace TokenBroker.Credentials;
 internal sealed partial class CredentialCache<TCredential>
     where TCredential : ClientCredential
 {
+    private static readonly TimeSpan StaleRetryInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StaleReadWait = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly SingleFlight<string, TCredential> _reads = new();
     private readonly ICredentialSource<TCredential> _source;
@@ -77,8 +80,24 @@ internal sealed partial class CredentialCache<TCredential>
     /// <summary>Forgets a credential (a Key Vault event said it changed): the next use reads the source.</summary>
     public void Invalidate(string name) => _entries.TryRemove(name, out _);
 
-    private async ValueTask<TCredential> LoadAsync(string name, CancellationToken cancellationToken) =>
-        await _reads.RunAsync(name, this, static (self, key) => self.ReadSourceAsync(key)).WaitAsync(cancellationToken);
+    private async ValueTask<TCredential> LoadAsync(string name, CancellationToken cancellationToken)
+    {
+        var read = _reads.RunAsync(name, this, static (self, key) => self.ReadSourceAsync(key));
+        if (!read.IsCompleted && _entries.TryGetValue(name, out var stale))
+        {
+            // A healthy vault answers in milliseconds. One that hangs would make the caller wait out the client's
+            // retries although a last good version is at hand: use it, and let the read finish for the next caller.
+            var finished = await Task.WhenAny(read, Task.Delay(StaleReadWait, _time, cancellationToken));
+            if (finished != read)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Log.ServingStale(_logger, _kind, name, stale.Latest.Version, "the read is taking long");
+                return stale.Latest;
+            }
+        }
+
+        return await read.WaitAsync(cancellationToken);
+    }
 
     private async Task<TCredential> ReadSourceAsync(string name)
     {
@@ -105,6 +124,10 @@ internal sealed partial class CredentialCache<TCredential>
         }
         catch (ClientCredentialUnavailableException ex) when (_entries.TryGetValue(name, out var stale))
         {
+            // Keep the last good version for a short while before asking again: a vault that never answers would
+            // otherwise make every miss wait out the client's retries before the stale version is used.
+            var retryAt = _time.GetUtcNow() + (_duration < StaleRetryInterval ? _duration : StaleRetryInterval);
+            _entries.TryUpdate(name, stale with { FreshUntil = retryAt }, stale);
             _reloaded("stale");
             Log.ServingStale(_logger, _kind, name, stale.Latest.Version, ex.Reason);
             return stale.Latest;

@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Identity;
 using TokenBroker.Connections;
 using TokenBroker.Credentials;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Federation;
 
@@ -30,6 +31,11 @@ internal sealed class ManagedIdentityAssertionSource(TokenCredential credential)
         catch (RequestFailedException ex)
         {
             throw new ClientCredentialUnavailableException(Kind, audience, $"the managed identity endpoint answered status {ex.Status}", ex);
+        }
+        catch (Exception ex) when (KeyVaultFailure.IsUnavailable(ex, cancellationToken))
+        {
+            // Network failures after retries arrive as AggregateException (or a timeout), not as the two above.
+            throw new ClientCredentialUnavailableException(Kind, audience, "the managed identity endpoint could not be reached", ex);
         }
 
         return string.IsNullOrEmpty(token.Token)

@@ -7,4 +7,8 @@ namespace TokenBroker.Operations;
 /// <param name="AuthMethod">How it authenticates.</param>
 /// <param name="Entries">Its cache entries, one per scope set.</param>
 /// <param name="Holders">The callers that received its current tokens from the instance that answered (the memory tier is per instance).</param>
-public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders);
+/// <param name="SharedTier">
+/// The shared tier's state on this instance: <c>ok</c>, <c>checking</c>, <c>no_cache_key</c> (Development only),
+/// <c>forbidden</c> (Table Storage answered 403) or <c>unavailable</c>; the same for every connection.
+/// </param>
+public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier);

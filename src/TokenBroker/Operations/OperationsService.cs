@@ -28,6 +28,8 @@ public sealed partial class OperationsService
     private readonly OperationsOptions _options;
     private readonly ILogger<OperationsService> _logger;
     private readonly AuditTrail _audit;
+    private readonly SharedTierState? _sharedTier;
+    private readonly SharedTierCheck? _sharedTierCheck;
 
     internal OperationsService(
         ConnectionRegistry connections,
@@ -40,7 +42,9 @@ public sealed partial class OperationsService
         TimeProvider time,
         IOptions<OperationsOptions> options,
         AuditTrail audit,
-        ILogger<OperationsService> logger)
+        ILogger<OperationsService> logger,
+        SharedTierState? sharedTier = null,
+        SharedTierCheck? sharedTierCheck = null)
     {
         _audit = audit;
         _connections = connections;
@@ -53,6 +57,8 @@ public sealed partial class OperationsService
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _sharedTier = sharedTier;
+        _sharedTierCheck = sharedTierCheck;
     }
 
     /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
@@ -87,6 +93,12 @@ public sealed partial class OperationsService
     {
         var entries = new Dictionary<string, List<CacheEntryStatus>>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
+        if (_sharedTierCheck is not null && _sharedTier is not null && _sharedTier.Status != "no_cache_key")
+        {
+            // Operators look here when something is wrong: show the table as it answers now, not as it did at start-up.
+            await _sharedTierCheck.ProbeTableAsync(keyUsable: true, cancellationToken);
+        }
+
         await foreach (var entry in _store.ListAsync(cancellationToken))
         {
             var held = Latest(entry.RejectedUntil, entry.RetryAfterUntil);
@@ -115,7 +127,8 @@ public sealed partial class OperationsService
                 c.ClientId,
                 ClientAuthMethodNames.ToName(c.AuthMethod),
                 entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
-                _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now)))];
+                _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now),
+                _sharedTier?.Status ?? "ok"))];
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>

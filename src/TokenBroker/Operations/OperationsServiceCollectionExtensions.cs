@@ -31,7 +31,9 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<OperationsOptions>>(),
             sp.GetRequiredService<AuditTrail>(),
-            sp.GetRequiredService<ILogger<OperationsService>>()));
+            sp.GetRequiredService<ILogger<OperationsService>>(),
+            sp.GetRequiredService<SharedTierState>(),
+            sp.GetRequiredService<SharedTierCheck>()));
         services.AddHostedService<EvictionWatcher>();
         return services;
     }

@@ -21,14 +21,17 @@ public sealed partial class SecretEventProcessor
     private readonly TokenBrokerService _broker;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<SecretEventProcessor> _logger;
+    private readonly Uri? _vault;
 
     internal SecretEventProcessor(
         ConnectionRegistry connections,
         SecretCache secrets,
         TokenBrokerService broker,
         TokenBrokerMetrics metrics,
-        ILogger<SecretEventProcessor> logger)
+        ILogger<SecretEventProcessor> logger,
+        Uri? vault = null)
     {
+        _vault = vault;
         _connections = connections;
         _secrets = secrets;
         _broker = broker;
@@ -50,6 +53,14 @@ public sealed partial class SecretEventProcessor
 
     private async Task HandleAsync(SecretEvent secretEvent, CancellationToken cancellationToken)
     {
+        // Anyone who can write the queue could otherwise force refreshes (past the rejection hold) with made-up events
+        // about another vault's objects of the same name. Without a configured vault (local secrets) nothing is matched.
+        if (_vault is not null && !IsConfiguredVault(secretEvent.Vault))
+        {
+            Log.OtherVault(_logger, secretEvent.Vault, secretEvent.SecretName);
+            return;
+        }
+
         // By name only, whatever the event's object type: a certificate's secret carries the certificate's name.
         var affected = _connections.All
             .Where(c => string.Equals(c.SecretName ?? c.CertificateName, secretEvent.SecretName, StringComparison.OrdinalIgnoreCase))
@@ -113,8 +124,17 @@ public sealed partial class SecretEventProcessor
         }
     }
 
+    // Event Grid names the vault by name; the broker knows its URI, whose first host label is that name.
+    private bool IsConfiguredVault(string? vaultName) =>
+        !string.IsNullOrEmpty(vaultName)
+        && (string.Equals(vaultName, _vault!.Host.Split('.')[0], StringComparison.OrdinalIgnoreCase)
+            || string.Equals(vaultName, _vault.Host, StringComparison.OrdinalIgnoreCase));
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "Key Vault event from vault {Vault} about {ObjectName} ignored: it is not the configured vault")]
+        public static partial void OtherVault(ILogger logger, string? vault, string objectName);
+
         [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Key Vault: new version {ObjectVersion} of {ObjectType} {ObjectName}; re-acquiring tokens of {Count} connection(s)")]
         public static partial void NewVersion(ILogger logger, string objectType, string objectName, string objectVersion, int count);
 

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Security.KeyVault.Secrets;
 
 namespace TokenBroker.Secrets;
@@ -8,6 +7,7 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
 {
     // Two older versions cover every sane rotation; more would only add Key Vault reads while a connection is failing.
     private const int MaxPreviousVersions = 2;
+    private const string Role = "Key Vault Secrets User";
 
     public bool IsRemote => true;
 
@@ -36,9 +36,9 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
                 }
             }
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (KeyVaultFailure.IsUnavailable(ex, cancellationToken))
         {
-            throw new SecretUnavailableException(name, Describe(ex), ex);
+            throw new SecretUnavailableException(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
 
         var previous = new List<ClientSecret>();
@@ -58,22 +58,9 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
             var secret = (await client.GetSecretAsync(name, version, cancellationToken)).Value;
             return string.IsNullOrEmpty(secret?.Value) ? throw new SecretUnavailableException(name, "the secret is empty") : secret;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex is not SecretUnavailableException && KeyVaultFailure.IsUnavailable(ex, cancellationToken))
         {
-            throw new SecretUnavailableException(name, Describe(ex), ex);
-        }
-        catch (Azure.Identity.AuthenticationFailedException ex)
-        {
-            throw new SecretUnavailableException(name, "the broker could not obtain a token for Key Vault", ex);
+            throw new SecretUnavailableException(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
     }
-
-    // A Key Vault error message carries no secret value, but ours stay short and uniform.
-    private static string Describe(RequestFailedException ex) => ex.Status switch
-    {
-        404 => "not found in Key Vault",
-        401 or 403 => $"access denied by Key Vault (status {ex.Status}); the broker identity needs Key Vault Secrets User",
-        0 => "Key Vault could not be reached",
-        _ => $"Key Vault answered status {ex.Status}",
-    };
 }

@@ -126,21 +126,6 @@ public sealed class SecretRotationTests : IDisposable
     }
 
     [Fact]
-    public async Task When_the_vault_is_down_the_last_known_good_secret_keeps_tokens_coming()
-    {
-        _vault.Add("old-secret");
-        Accept("old-secret");
-        await Get();
-
-        _vault.Down = true;
-        _harness.Time.Advance(TimeSpan.FromHours(3));
-        var result = await Get();
-
-        Assert.True(result.Succeeded);
-        Assert.True(_vault.Reads >= 2);
-    }
-
-    [Fact]
     public async Task The_secret_is_read_from_the_vault_once_per_cache_period_not_per_token()
     {
         _vault.Add("old-secret");

@@ -66,18 +66,6 @@ public sealed class TokenBrokerServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Table_storage_failures_never_reach_the_caller()
-    {
-        _harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(0, "connection refused"));
-
-        var result = await Get();
-
-        Assert.True(result.Succeeded);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001 && r.Message.Contains("read failed", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task A_table_that_fails_only_on_write_still_serves_the_token()
     {
         _harness.Table.Setup(t => t.CreateIfNotExistsAsync(It.IsAny<CancellationToken>()))
@@ -143,6 +131,31 @@ public sealed class TokenBrokerServiceTests : IDisposable
         Assert.Same(first, inWindow.Token);
         Assert.Same(first, lastServable.Token);
         Assert.Equal(TokenErrorKind.UpstreamUnavailable, afterMargin.Error!.Kind);
+    }
+
+    [Fact]
+    public async Task A_failed_background_refresh_is_started_again_by_a_later_hit_in_the_window()
+    {
+        var first = (await Get()).Token!;
+        _harness.Endpoint.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        _harness.Time.Advance(TimeSpan.FromMinutes(53));
+        await Get();
+        await WaitUntil(() => _harness.Endpoint.Count == 2);
+        _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"second","token_type":"Bearer","expires_in":3600}"""));
+
+        // Past the retry pause (and the failure's own hold), still before the serving margin.
+        _harness.Time.Advance(TimeSpan.FromSeconds(30));
+        var hit = await Get();
+
+        // Hits keep coming, as they would; one of them (once the failed refresh has finished) starts a new one.
+        await WaitUntil(() =>
+        {
+            _ = Get().AsTask();
+            return _harness.Endpoint.Count == 3;
+        });
+
+        Assert.Same(first, hit.Token);
+        Assert.Equal(3, _harness.Endpoint.Count);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class MemoryTokenCacheTests
         var cache = Cache();
         var entry = cache.Set(Key, Token(TimeSpan.FromHours(1)), Now, Now);
 
-        var starts = Enumerable.Range(0, 1000).AsParallel().Count(_ => entry.TryStartRefresh());
+        var starts = Enumerable.Range(0, 1000).AsParallel().Count(_ => entry.TryStartRefresh(Now));
 
         Assert.Equal(1, starts);
     }

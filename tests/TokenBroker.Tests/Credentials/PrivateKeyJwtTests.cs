@@ -173,8 +173,9 @@ public sealed class PrivateKeyJwtTests : IDisposable
     }
 
     [Fact]
-    public async Task The_certificate_is_read_from_the_vault_once_per_cache_period_and_survives_an_outage()
+    public async Task The_certificate_is_read_from_the_vault_once_per_cache_period()
     {
+        // An outage is tested against a real fault: Secrets/KeyVaultOutageTests in the integration tests.
         _vault.Add(_v1);
         Accept(_v1);
         for (var i = 0; i < 3; i++)
@@ -183,11 +184,9 @@ public sealed class PrivateKeyJwtTests : IDisposable
             ExpireCachedToken();
         }
 
-        _vault.Down = true;
         ExpireCachedToken();
-        var during = await Get();
+        await Get();
 
-        Assert.Equal(2, _vault.CertificateReads); // one read, then one failed read once the two hours had passed
-        Assert.True(during.Succeeded);
+        Assert.Equal(2, _vault.CertificateReads); // one read, then one more once the cache period (two hours) had passed
     }
 }

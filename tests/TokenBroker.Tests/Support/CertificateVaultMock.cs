@@ -39,9 +39,6 @@ internal sealed class CertificateVaultMock
 
     public int CertificateReads { get; private set; }
 
-    /// <summary>When set, every call fails as an unreachable vault does.</summary>
-    public bool Down { get; set; }
-
     /// <summary>Stores a new version, as a renewal or an import does; the secret is PKCS#12 unless <paramref name="pem"/>.</summary>
     public string Add(X509Certificate2 certificate, bool pem = false)
     {
@@ -68,7 +65,6 @@ internal sealed class CertificateVaultMock
         lock (_gate)
         {
             CertificateReads++;
-            ThrowIfDown();
             var latest = _versions[^1];
             var certificate = CertificateModelFactory.KeyVaultCertificateWithPolicy(
                 Properties(latest),
@@ -84,7 +80,6 @@ internal sealed class CertificateVaultMock
     {
         lock (_gate)
         {
-            ThrowIfDown();
             var page = _versions.Select(Properties).ToList();
             return AsyncPageable<CertificateProperties>.FromPages([Page<CertificateProperties>.FromValues(page, null, Mock.Of<Response>())]);
         }
@@ -94,7 +89,6 @@ internal sealed class CertificateVaultMock
     {
         lock (_gate)
         {
-            ThrowIfDown();
             var match = version is null ? _versions[^1] : _versions.Single(v => v.Id == version);
             var properties = SecretModelFactory.SecretProperties(
                 new Uri(VaultUri, $"secrets/{CertificateName}/{match.Id}"),
@@ -121,14 +115,6 @@ internal sealed class CertificateVaultMock
             createdOn: version.CreatedOn);
         properties.Enabled = version.Enabled;
         return properties;
-    }
-
-    private void ThrowIfDown()
-    {
-        if (Down)
-        {
-            throw new RequestFailedException(0, "vault unreachable");
-        }
     }
 
     private sealed record Version(string Id, byte[] Cer, string Value, string ContentType, bool Enabled, DateTimeOffset CreatedOn);

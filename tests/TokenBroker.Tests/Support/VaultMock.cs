@@ -6,7 +6,8 @@ namespace TokenBroker.Tests.Support;
 
 /// <summary>
 /// Moq over <see cref="SecretClient"/> (designed for it: virtual members, <see cref="SecretModelFactory"/>) backed by a
-/// list of versions a test can add to, disable, or make fail, as ops and outages would.
+/// list of versions a test can add to or disable, as ops would. Happy paths only: outages are tested against a real fault
+/// (Infrastructure/KeyVault/KeyVaultEndpoint in the integration tests).
 /// </summary>
 internal sealed class VaultMock
 {
@@ -42,9 +43,6 @@ internal sealed class VaultMock
 
     public int Reads { get; private set; }
 
-    /// <summary>When set, every call fails as an unreachable vault does.</summary>
-    public bool Down { get; set; }
-
     public string Add(string value)
     {
         lock (_gate)
@@ -77,10 +75,6 @@ internal sealed class VaultMock
         lock (_gate)
         {
             Reads++;
-            if (Down)
-            {
-                throw new RequestFailedException(0, "vault unreachable");
-            }
 
             var match = version is null ? _versions[^1] : _versions.Single(v => v.Secret.Properties.Version == version);
             var properties = Properties(match.Secret.Properties.Id, match.Secret.Properties.Version, match.Enabled, match.Secret.Properties.CreatedOn);
@@ -92,10 +86,6 @@ internal sealed class VaultMock
     {
         lock (_gate)
         {
-            if (Down)
-            {
-                throw new RequestFailedException(0, "vault unreachable");
-            }
 
             var page = _versions
                 .Select(v => Properties(v.Secret.Properties.Id, v.Secret.Properties.Version, v.Enabled, v.Secret.Properties.CreatedOn))
