@@ -50,7 +50,7 @@ public sealed class AuditTrailTests(IntegrationFixture fixture)
             ("caller-c", callerC, "demo", null),            // no rule: caller_not_allowed
             ("caller-app", callerA, "demo", "api.write"),   // a scope its rule does not grant: caller_not_allowed
             ("caller-app", callerA, "demo", "api.admin"),   // a scope the connection does not allow: scope_not_allowed
-            ("caller-app", callerA, "nosuch", null),        // no such connection
+            ("caller-app", callerA, "nosuch", null),        // no such connection: caller_not_allowed, as for any not granted
             (null, null, "demo", null),                     // no credentials: 401
             ("caller-app", callerA, "broken", null),        // the authorization server refuses connections: 503
         ];
@@ -96,7 +96,7 @@ public sealed class AuditTrailTests(IntegrationFixture fixture)
             refused.Select(r => $"{r.Caller ?? string.Empty} {AuditCode(r.Call)}").Order(StringComparer.Ordinal),
             denials.Select(r => $"{r["CallerAppId"]} {r["Code"]}").Order(StringComparer.Ordinal));
         Assert.Equal(400, served.Count);
-        Assert.Equal(["caller_not_allowed", "connection_not_found", "scope_not_allowed", "unauthenticated", "upstream_unavailable"], denials.Select(r => r["Code"]).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["caller_not_allowed", "scope_not_allowed", "unauthenticated", "upstream_unavailable"], denials.Select(r => r["Code"]).Distinct().Order(StringComparer.Ordinal));
         Assert.DoesNotContain(denials, r => r.ContainsKey("TokenFingerprint"));
 
         // The leak scan saw every audit line and found no token, secret or key in any of them.

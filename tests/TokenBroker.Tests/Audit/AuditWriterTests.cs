@@ -91,13 +91,14 @@ public sealed class AuditWriterTests : IDisposable
 
         await RefuseAsync(AppB, "payments", "api.write");
         await RefuseAsync(AppA, "payments", "api.delete");
+        // A caller granted no such connection is refused it as for any connection it was not granted: existence stays hidden.
         await RefuseAsync(AppA, "nosuch", null);
         await RefuseAsync(AppA, "bad name!", null);
         await RefuseAsync(AppA, "payments", null);
         Writer.Flush();
 
         var refused = Records(AuditEventNames.TokenDenied).Concat(Records(AuditEventNames.TokenFailed)).ToList();
-        string[] expected = ["app-a:connection_not_found:nosuch", "app-a:invalid_connection_name:", "app-a:scope_not_allowed:payments", "app-a:upstream_rejected:payments", "app-b:caller_not_allowed:payments"];
+        string[] expected = ["app-a:caller_not_allowed:nosuch", "app-a:invalid_connection_name:", "app-a:scope_not_allowed:payments", "app-a:upstream_rejected:payments", "app-b:caller_not_allowed:payments"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), refused.Select(r => $"{r["CallerAppId"]}:{r["Code"]}:{r["Connection"]}").Order(StringComparer.Ordinal));
         Assert.All(refused, r => Assert.False(r.ContainsKey("TokenFingerprint")));
         Assert.Equal(AuditEventNames.TokenFailed, refused.Single(r => r["Code"] == "upstream_rejected")["AuditEvent"]);
