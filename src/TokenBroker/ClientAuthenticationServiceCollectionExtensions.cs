@@ -30,10 +30,12 @@ internal static class ClientAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<ManagedIdentityAssertionSource>();
         services.TryAddSingleton(CreateCertificateCache);
         services.TryAddSingleton(CreateCertificateSource);
-        services.TryAddSingleton(sp => new CertificateClient(
-            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
-                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set."),
-            sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp =>
+        {
+            var vault = sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
+                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set.");
+            return new CertificateClient(vault, sp.GetRequiredService<TokenCredential>(), KeyVaultClientSettings.Apply(new CertificateClientOptions(), vault));
+        });
 
         services.TryAddTransient<ClientAssertionRetryHandler>();
         services.AddHttpClient(ClientCredentialsClient.HttpClientName).AddHttpMessageHandler<ClientAssertionRetryHandler>();

@@ -82,10 +82,12 @@ public static class TokenBrokerServiceCollectionExtensions
 
         services.TryAddSingleton(sp => CreateCredential(sp, configuration));
         services.TryAddSingleton(CreateTableClient);
-        services.TryAddSingleton(sp => new SecretClient(
-            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
-                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set."),
-            sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp =>
+        {
+            var vault = sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
+                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set.");
+            return new SecretClient(vault, sp.GetRequiredService<TokenCredential>(), KeyVaultClientSettings.Apply(new SecretClientOptions(), vault));
+        });
         services.TryAddSingleton(CreateSecretSource);
 
         AddTokenEndpointClient(services);
