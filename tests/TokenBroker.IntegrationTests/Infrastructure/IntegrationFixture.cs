@@ -4,15 +4,13 @@ namespace TokenBroker.IntegrationTests.Infrastructure;
 /// One Azurite and one authorization server for the whole run; each test gets its own table and connection names.
 /// When the run ends, the fixture checks that no token or secret reached any log line or metric tag of any broker.
 /// </summary>
-public sealed class IntegrationFixture : IAsyncLifetime
+public sealed partial class IntegrationFixture : IAsyncLifetime
 {
     public AzuriteServer Storage { get; private set; } = null!;
 
     public AuthorizationServer Authorization { get; private set; } = null!;
 
     public SensitiveValueSink Sink { get; } = new();
-
-    private Task<FunctionsHost.FunctionsHost>? _worker;
 
     /// <summary>The key that seals tokens in the shared table, shared by every broker of the run like a vault secret would be.</summary>
     public static string CacheEncryptionKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -25,13 +23,6 @@ public sealed class IntegrationFixture : IAsyncLifetime
         Sink.AddSensitive(CacheEncryptionKey);
         Storage = await AzuriteServer.StartAsync();
         Authorization = await AuthorizationServer.StartAsync();
-        foreach (var (key, value) in CallerIdentitySettings())
-        {
-            WorkerSettings[key] = value;
-        }
-
-        WorkerSettings["AzureWebJobsStorage"] = Storage.ConnectionString;
-        WorkerSettings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
     }
 
     /// <summary>Settings of a broker with one connection "demo" (plus "other") to the authorization server and a fresh table.</summary>
@@ -74,23 +65,9 @@ public sealed class IntegrationFixture : IAsyncLifetime
     public Task<BrokerInstance> StartBrokerAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
         BrokerInstance.StartAsync(this, settings ?? BrokerSettings(), services);
 
-    /// <summary>
-    /// The real Functions worker under the stand-in host, started once for the run (a worker start costs seconds) with
-    /// <see cref="WorkerSettings"/>; tests that share it use their own connection names or only read.
-    /// </summary>
-    public Task<FunctionsHost.FunctionsHost> WorkerAsync() =>
-        LazyInitializer.EnsureInitialized(ref _worker, () => FunctionsHost.FunctionsHost.StartAsync(WorkerSettings, Sink));
-
-    /// <summary>The shared worker's app settings: callers must present a token, one rule grants demo's api.read, Azurite for tables and queues.</summary>
-    public Dictionary<string, string?> WorkerSettings { get; } = [];
-
     public async Task DisposeAsync()
     {
-        if (_worker is { IsCompletedSuccessfully: true })
-        {
-            await (await _worker).DisposeAsync();
-        }
-
+        await DisposeWorkerAsync();
         var leaks = Sink.Leaks();
         await Authorization.DisposeAsync();
         await Storage.DisposeAsync();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -36,9 +38,11 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     private readonly HttpClient _toWorker;
     private readonly List<(WorkerFunction Function, TemplateMatcher Matcher)> _routes = [];
     private readonly Dictionary<string, string?> _settings;
+    private readonly string _functionKey;
 
-    private FunctionsHost(WebApplication app, WorkerChannel channel, WorkerProcess worker, ILogger logger, Uri frontEnd, Dictionary<string, string?> settings)
+    private FunctionsHost(WebApplication app, WorkerChannel channel, WorkerProcess worker, ILogger logger, Uri frontEnd, Dictionary<string, string?> settings, string functionKey)
     {
+        _functionKey = functionKey;
         _app = app;
         _channel = channel;
         Worker = worker;
@@ -77,7 +81,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// to the worker as environment variables (<c>:</c> becomes <c>__</c>, as on App Service).
     /// </summary>
     /// <exception cref="WorkerStartupException">The worker exited or failed its init; the message carries what it wrote, as the host would log it.</exception>
-    public static async Task<FunctionsHost> StartAsync(IReadOnlyDictionary<string, string?> settings, ILoggerProvider logs, TimeSpan? startTimeout = null)
+    public static async Task<FunctionsHost> StartAsync(IReadOnlyDictionary<string, string?> settings, ILoggerProvider logs, string functionKey, TimeSpan? startTimeout = null)
     {
         var logger = logs.CreateLogger("Host.Function.Console");
         var (grpcPort, frontPort) = (FreePort.Next(), FreePort.Next());
@@ -115,7 +119,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
 
         var hostEndpoint = new Uri($"http://127.0.0.1:{grpcPort}/");
         var worker = WorkerProcess.Start(hostEndpoint, workerId, requestId, environment, line => logger.LogInformation("LanguageWorkerConsoleLog {Line}", line));
-        var host = new FunctionsHost(app, channel, worker, logger, new Uri($"http://127.0.0.1:{frontPort}/"), new(settings));
+        var host = new FunctionsHost(app, channel, worker, logger, new Uri($"http://127.0.0.1:{frontPort}/"), new(settings), functionKey);
         channel.OnLog = log =>
         {
             host._logs.Enqueue(log);
@@ -203,6 +207,17 @@ public sealed partial class FunctionsHost : IAsyncDisposable
             return;
         }
 
+        // The front end checks keys before the worker sees anything: anonymous functions need none, the others the
+        // x-functions-key header or the code query parameter.
+        if (!string.Equals(match.Function.Property("authLevel"), "Anonymous", StringComparison.OrdinalIgnoreCase)
+            && !CryptographicOperations.FixedTimeEquals(
+                Encoding.UTF8.GetBytes(context.Request.Headers["x-functions-key"].FirstOrDefault() ?? context.Request.Query["code"].FirstOrDefault() ?? string.Empty),
+                Encoding.UTF8.GetBytes(_functionKey)))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
         var invocationId = Guid.NewGuid().ToString();
         var http = new RpcHttp { Method = context.Request.Method, Url = $"{Client.BaseAddress!.GetLeftPart(UriPartial.Authority)}{context.Request.Path}{context.Request.QueryString}" };
         foreach (var (name, value) in values)
@@ -217,6 +232,12 @@ public sealed partial class FunctionsHost : IAsyncDisposable
             TraceContext = new RpcTraceContext(),
             InputData = { new ParameterBinding { Name = match.Function.TriggerName, Data = new TypedData { Http = http } } },
         };
+
+        // Route values are binding data: the worker binds a function's other parameters (connection) from the trigger metadata.
+        foreach (var (name, value) in http.Params)
+        {
+            request.TriggerMetadata[name] = new TypedData { String = value };
+        }
         var invocation = _channel.InvokeAsync(request, context.RequestAborted);
 
         using var forward = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(WorkerHttpUri, $"{context.Request.Path}{context.Request.QueryString}"));
