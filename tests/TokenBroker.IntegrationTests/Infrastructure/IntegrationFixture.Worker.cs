@@ -52,6 +52,9 @@ public sealed partial class IntegrationFixture
         settings["TokenBroker:Host:ApiKey"] = FunctionKey;
         settings["AzureWebJobsStorage"] = Storage.ConnectionString;
         settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production";
+
+        // host.json keeps a failed queue message invisible for 30 s; an app setting overrides it as it would in Azure.
+        settings["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00";
         foreach (var (key, value) in vault.ChildProcessEnvironment())
         {
             settings[key] = value;

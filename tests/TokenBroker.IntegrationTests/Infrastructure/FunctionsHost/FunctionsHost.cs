@@ -292,14 +292,35 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         var function = Function(functionName, "queueTrigger");
         var metadata = new Dictionary<string, TypedData>(StringComparer.Ordinal)
         {
-            ["DequeueCount"] = new() { Int = message.DequeueCount },
+            // Non-string binding data goes as JSON (the worker refuses TypedData.Int in trigger metadata).
+            ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(CultureInfo.InvariantCulture) },
             ["Id"] = new() { String = message.MessageId },
             ["PopReceipt"] = new() { String = message.PopReceipt },
             ["InsertionTime"] = new() { Json = $"\"{message.InsertedOn:O}\"" },
             ["QueueTrigger"] = new() { String = message.Body.ToString() },
         };
-        return InvokeAsync(function, new TypedData { Bytes = Google.Protobuf.ByteString.CopyFrom(message.Body.ToMemory().Span) }, metadata, cancellationToken);
+        var trigger = function.SupportsDeferredBinding
+            ? new TypedData { ModelBindingData = QueueMessageBindingData(message) }
+            : new TypedData { Bytes = Google.Protobuf.ByteString.CopyFrom(message.Body.ToMemory().Span) };
+        return InvokeAsync(function, trigger, metadata, cancellationToken);
     }
+
+    // The queue extension's binding data: the message as JSON, which the worker's queue converters read (MessageId,
+    // PopReceipt and MessageText are required) to build a QueueMessage or the BinaryData of its text.
+    private static ModelBindingData QueueMessageBindingData(QueueDelivery message) => new()
+    {
+        Version = "1.0",
+        Source = "AzureStorageQueues",
+        ContentType = "application/json",
+        Content = Google.Protobuf.ByteString.CopyFrom(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+        {
+            ["MessageId"] = message.MessageId,
+            ["PopReceipt"] = message.PopReceipt,
+            ["MessageText"] = message.Body.ToString(),
+            ["DequeueCount"] = message.DequeueCount,
+            ["InsertedOn"] = message.InsertedOn,
+        })),
+    };
 
     public WorkerFunction Function(string name, string triggerType) =>
         Functions.SingleOrDefault(f => f.Name == name && string.Equals(f.TriggerType, triggerType, StringComparison.OrdinalIgnoreCase))

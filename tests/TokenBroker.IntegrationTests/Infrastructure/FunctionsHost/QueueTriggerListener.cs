@@ -13,6 +13,8 @@ namespace TokenBroker.IntegrationTests.Infrastructure.FunctionsHost;
 /// </summary>
 public sealed class QueueTriggerListener : IAsyncDisposable
 {
+    private static readonly TimeSpan ProcessingVisibility = TimeSpan.FromMinutes(2);
+
     private readonly FunctionsHost _host;
     private readonly WorkerFunction _function;
     private readonly QueueClient _queue;
@@ -60,7 +62,8 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         {
             try
             {
-                QueueMessage[] messages = await _queue.ReceiveMessagesAsync(maxMessages: 8, _host.HostJson.VisibilityTimeout, cancellationToken);
+                // The host hides a message for the length of the invocation (and renews that); visibilityTimeout applies after a failure.
+                QueueMessage[] messages = await _queue.ReceiveMessagesAsync(maxMessages: 8, ProcessingVisibility, cancellationToken);
                 if (messages.Length == 0)
                 {
                     await Task.Delay(100, cancellationToken);

@@ -19,6 +19,12 @@ public sealed record WorkerFunction(RpcFunctionMetadata Metadata, JsonElement Tr
     /// <summary>The binding's property, or null: <c>route</c>, <c>authLevel</c>, <c>queueName</c>, <c>connection</c>, <c>schedule</c>.</summary>
     public string? Property(string name) => Trigger.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>Whether the worker binds the trigger lazily from <c>ModelBindingData</c> (an SDK type or <c>BinaryData</c>), which the host then sends instead of the payload.</summary>
+    public bool SupportsDeferredBinding =>
+        Trigger.TryGetProperty("properties", out var properties)
+        && properties.TryGetProperty("supportsDeferredBinding", out var deferred)
+        && string.Equals(deferred.GetString(), "true", StringComparison.OrdinalIgnoreCase);
+
     public IReadOnlyList<string> Methods =>
         Trigger.TryGetProperty("methods", out var methods) ? [.. methods.EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant())] : [];
 
