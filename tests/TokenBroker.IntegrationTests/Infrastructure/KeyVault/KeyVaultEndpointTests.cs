@@ -1,9 +1,9 @@
-using TokenBroker.Tests.Support;
 using Azure;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
 using TokenBroker.IntegrationTests.Infrastructure.Faults;
 using TokenBroker.Secrets;
+using TokenBroker.Tests.Support;
 
 namespace TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 
