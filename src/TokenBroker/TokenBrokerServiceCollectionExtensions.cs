@@ -66,6 +66,11 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<RefreshPolicy>();
         services.TryAddSingleton<CoordinatedFetcher>();
         services.TryAddSingleton<TokenBrokerService>();
+
+        // Every instance writes its own callers' use of tokens; the refresh job, a singleton in Azure, reads them all.
+        services.TryAddSingleton<UsageMarker>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageMarker>());
+        services.TryAddSingleton<RefreshLease>();
         services.TryAddSingleton<ITokenBroker>(sp => sp.GetRequiredService<TokenBrokerService>());
         // Public types with internal constructors: their dependencies are not part of the contract.
         services.TryAddSingleton(sp => new TokenRefreshJob(

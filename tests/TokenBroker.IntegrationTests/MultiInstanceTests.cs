@@ -11,6 +11,9 @@ public sealed class MultiInstanceTests(IntegrationFixture fixture)
     {
         var settings = fixture.BrokerSettings();
         settings["TokenBroker:Refresh:Enabled"] = "false";
+
+        // Usage marks are written on the fake clock too; an hour apart they stay out of these tests' way.
+        settings["TokenBroker:Refresh:UsageMarkInterval"] = "01:00:00";
         return new Hosts(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => fixture.StartBrokerAsync(settings, s => s.AddSingleton<TimeProvider>(clock)))));
     }
 
@@ -86,6 +89,7 @@ public sealed class MultiInstanceTests(IntegrationFixture fixture)
         var settings = fixture.BrokerSettings();
         settings["TokenBroker:Refresh:Enabled"] = "false";
         settings["TokenBroker:Refresh:IdleTimeout"] = "00:30:00";
+        settings["TokenBroker:Refresh:UsageMarkInterval"] = "01:00:00";
         await using var host = await fixture.StartBrokerAsync(settings, s => s.AddSingleton<TimeProvider>(clock));
         await host.RequestTokenAsync("demo");
         var before = fixture.Authorization.Requests.Count;

@@ -39,6 +39,9 @@ public sealed class RefreshOptions
     /// <summary>How long a connection whose every secret was refused is left alone, so the broker does not trip a lockout.</summary>
     public TimeSpan RejectionHold { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often every instance writes its callers' use of cached tokens to the table, for the idle rule.</summary>
+    public TimeSpan UsageMarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many entries the job refreshes at once.</summary>
     public int MaxParallelRefreshes { get; set; } = 4;
 }

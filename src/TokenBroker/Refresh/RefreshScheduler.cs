@@ -6,9 +6,10 @@ namespace TokenBroker.Refresh;
 
 /// <summary>
 /// The standalone host's stand-in for the timer trigger: the same <see cref="TokenRefreshJob"/> on the same schedule.
-/// Like the trigger with RunOnStartup off, the first run is the first scheduled instant after start.
+/// Like the trigger with RunOnStartup off, the first run is the first scheduled instant after start; like the trigger on a
+/// scaled-out app, it runs on one instance at a time: each instant, only the holder of the <see cref="RefreshLease"/> runs.
 /// </summary>
-internal sealed partial class RefreshScheduler(TokenRefreshJob job, TimeProvider time, IOptions<RefreshOptions> options, ILogger<RefreshScheduler> logger) : BackgroundService
+internal sealed partial class RefreshScheduler(TokenRefreshJob job, RefreshLease lease, TimeProvider time, IOptions<RefreshOptions> options, ILogger<RefreshScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,7 +31,12 @@ internal sealed partial class RefreshScheduler(TokenRefreshJob job, TimeProvider
             var pastDue = now - next > TimeSpan.FromSeconds(30);
             try
             {
-                await job.RunAsync(pastDue, stoppingToken);
+                // Held past the next instant, so the holder keeps it while it lives and another takes over only when it stops.
+                var hold = (schedule.Next(next) - next) * 2 + TimeSpan.FromSeconds(30);
+                if (await lease.TryAcquireAsync(hold, stoppingToken))
+                {
+                    await job.RunAsync(pastDue, stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -8,10 +8,11 @@ using TokenBroker.Diagnostics;
 namespace TokenBroker.Refresh;
 
 /// <summary>
-/// The proactive refresh: run by the Functions timer and by the standalone host's scheduler, on every instance. Each run
-/// records which entries this instance's callers used, refreshes entries whose refresh point has passed (the lease makes
-/// one instance do each), and deletes entries nobody asked for within the idle timeout. It is idempotent: running twice
-/// at once, or late, refreshes only what is due and never the same entry twice.
+/// The proactive refresh: run by the Functions timer and by the standalone host's scheduler, on one instance at a time
+/// (the timer is a singleton; the scheduler holds <see cref="RefreshLease"/>). Each run refreshes entries whose refresh
+/// point has passed (the entry lease makes one instance do each) and deletes entries nobody asked for within the idle
+/// timeout, judged by the marks every instance's <see cref="UsageMarker"/> writes. It is idempotent: running twice at
+/// once, or late, refreshes only what is due and never the same entry twice.
 /// </summary>
 public sealed partial class TokenRefreshJob
 {
@@ -55,12 +56,8 @@ public sealed partial class TokenRefreshJob
         await foreach (var entry in _store.ListAsync(cancellationToken))
         {
             examined++;
+            // The marks of every instance are in the table; this instance's latest use may not be written yet.
             var lastUsed = Latest(entry.LastRequestedOn, used.GetValueOrDefault($"{entry.PartitionKey}/{entry.RowKey}"));
-            if (lastUsed is { } usedHere && usedHere - (entry.LastRequestedOn ?? DateTimeOffset.MinValue) > TouchThreshold)
-            {
-                await _store.TouchAsync(entry.PartitionKey, new TokenCacheKey(entry.PartitionKey, entry.RowKey), usedHere, cancellationToken);
-            }
-
             if (lastUsed is null || now - lastUsed > _options.IdleTimeout)
             {
                 if (await _store.DeleteAsync(entry, cancellationToken))
@@ -114,9 +111,6 @@ public sealed partial class TokenRefreshJob
         Log.Completed(_logger, isPastDue, report.Examined, report.Refreshed, report.LeasedElsewhere, report.Failed, report.Deleted);
         return report;
     }
-
-    // Writing "last used" on every run for every entry would cost a write per entry per minute; a coarser mark is enough.
-    private TimeSpan TouchThreshold => _options.IdleTimeout / 24 < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : _options.IdleTimeout / 24;
 
     private static DateTimeOffset? Latest(DateTimeOffset? stored, DateTimeOffset usedHere) =>
         usedHere == default ? stored : stored is { } s && s > usedHere ? s : usedHere;

@@ -4,7 +4,7 @@ namespace TokenBroker.IntegrationTests.Infrastructure;
 /// One Azurite and one authorization server for the whole run; each test gets its own table and connection names.
 /// When the run ends, the fixture checks that no token or secret reached any log line or metric tag of any broker.
 /// </summary>
-public sealed class IntegrationFixture : IAsyncLifetime
+public sealed partial class IntegrationFixture : IAsyncLifetime
 {
     public AzuriteServer Storage { get; private set; } = null!;
 
@@ -69,6 +69,7 @@ public sealed class IntegrationFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await DisposeWorkerAsync();
         var leaks = Sink.Leaks();
         await Authorization.DisposeAsync();
         await Storage.DisposeAsync();

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+
+namespace TokenBroker.IntegrationTests.Infrastructure.FunctionsHost;
+
+/// <summary>
+/// The built <c>TokenBroker.Functions.dll</c> started the way the Functions host starts a .NET isolated worker:
+/// <c>dotnet &lt;assembly&gt;</c> in the app directory, with the host's gRPC address, worker id, request id and maximum
+/// message length on the command line (both the legacy and the <c>--functions-*</c> forms, as the host sends them), and
+/// the app settings as environment variables. Console output is kept, as the host keeps it for its logs.
+/// </summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly Action<string> _onLine;
+
+    private WorkerProcess(Process process, Action<string> onLine)
+    {
+        _process = process;
+        _onLine = onLine;
+        process.OutputDataReceived += (_, e) => Received(e.Data);
+        process.ErrorDataReceived += (_, e) => Received(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>The folder of the built Functions app: the assembly, <c>functions.metadata</c>, <c>host.json</c>, <c>worker.config.json</c>.</summary>
+    public static string AppDirectory { get; } = Path.Combine(
+        RepositoryRoot.Path,
+        "src",
+        "TokenBroker.Functions",
+        "bin",
+        typeof(WorkerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug",
+        "net10.0");
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Everything the worker wrote to stdout and stderr so far.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public Task Exited => _process.WaitForExitAsync();
+
+    public static WorkerProcess Start(Uri hostEndpoint, string workerId, string requestId, IReadOnlyDictionary<string, string?> environment, Action<string> onLine)
+    {
+        var assembly = Path.Combine(AppDirectory, "TokenBroker.Functions.dll");
+        if (!File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"The Functions app is not built at {assembly}; build the solution first.");
+        }
+
+        var maxMessageLength = int.MaxValue.ToString(CultureInfo.InvariantCulture);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            assembly,
+            "--host", hostEndpoint.Host, "--port", hostEndpoint.Port.ToString(CultureInfo.InvariantCulture),
+            "--workerId", workerId, "--requestId", requestId, "--grpcMaxMessageLength", maxMessageLength,
+            "--functions-uri", hostEndpoint.AbsoluteUri, "--functions-worker-id", workerId,
+            "--functions-request-id", requestId, "--functions-grpc-max-message-length", maxMessageLength,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The worker sees the app settings and nothing of the test process's own environment that could change its mode.
+        foreach (var name in new[] { "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "AZURE_FUNCTIONS_ENVIRONMENT", "ASPNETCORE_URLS", "DOTNET_URLS" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start the worker.");
+        return new WorkerProcess(process, onLine);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Ends the worker at once: what the host does after the grace period, or to a worker that stopped answering.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private void Received(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+            _onLine(line);
+        }
+    }
+}
