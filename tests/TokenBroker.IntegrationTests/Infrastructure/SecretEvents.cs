@@ -11,7 +11,7 @@ public static class SecretEvents
     public static BinaryData EventGrid(string type, string secret, string version, long? exp) => BinaryData.FromString($$"""
         [{
           "id": "{{Guid.NewGuid()}}",
-          "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/tb-vault",
+          "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/vault",
           "subject": "{{secret}}",
           "eventType": "{{type}}",
           "eventTime": "2026-11-25T12:00:00.0000000Z",
@@ -25,7 +25,7 @@ public static class SecretEvents
         {
           "specversion": "1.0",
           "id": "{{Guid.NewGuid()}}",
-          "source": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/tb-vault",
+          "source": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/vault",
           "type": "{{type}}",
           "subject": "{{secret}}",
           "time": "2026-11-25T12:00:00.0000000Z",
@@ -37,8 +37,8 @@ public static class SecretEvents
     // The data object of Key Vault's secret events, the same in both schemas.
     private static string Data(string secret, string version, long? exp) => $$"""
         {
-            "Id": "https://tb-vault.vault.azure.net/secrets/{{secret}}/{{version}}",
-            "VaultName": "tb-vault",
+            "Id": "https://vault.vault.azure.net/secrets/{{secret}}/{{version}}",
+            "VaultName": "vault",
             "ObjectType": "Secret",
             "ObjectName": "{{secret}}",
             "Version": "{{version}}",

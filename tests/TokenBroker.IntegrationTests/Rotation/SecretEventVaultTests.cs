@@ -31,5 +31,5 @@ public sealed class SecretEventVaultTests(IntegrationFixture fixture)
 
     private static BinaryData FromVault(string vaultName) =>
         BinaryData.FromString(SecretEvents.NewVersion("demo-secret", "0123456789abcdef0123456789abcdef").ToString()
-            .Replace("tb-vault", vaultName, StringComparison.Ordinal));
+            .Replace("\"VaultName\": \"vault\"", $"\"VaultName\": \"{vaultName}\"", StringComparison.Ordinal));
 }
