@@ -16,7 +16,7 @@ public sealed class SecretRotationEventsFunctionTests(IntegrationFixture fixture
         var version = fixture.Vault.SetSecret("demo-secret", AuthorizationServer.ClientSecret);
         var before = fixture.Authorization.Requests.Count;
 
-        var good = (await listener.Queue.SendMessageAsync(SecretEvents.NewVersion("demo-secret", version))).Value.MessageId;
+        var good = (await listener.Queue.SendMessageAsync(SecretEvents.NewVersion("demo-secret", version, fixture.Vault.Uri.Host))).Value.MessageId;
         var bad = (await listener.Queue.SendMessageAsync("this is not an event")).Value.MessageId;
 
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -67,13 +67,14 @@ public sealed class TokenFunctionTests(IntegrationFixture fixture)
 
     [Theory]
     [MemberData(nameof(Hosts))]
-    public async Task An_unknown_connection_is_404_connection_not_found(string host)
+    public async Task An_unknown_connection_is_refused_as_one_the_caller_was_not_granted(string host)
     {
+        // The caller's rule grants only demo: whether "nope" exists must not show.
         var call = await CallAsync(host, "nope", await CallerTokenAsync());
 
-        Assert.Equal(404, call.Status);
+        Assert.Equal(403, call.Status);
         Assert.Equal("application/problem+json", call.ContentType);
-        Assert.Equal("connection_not_found", call.Code);
+        Assert.Equal("caller_not_allowed", call.Code);
     }
 
     [Theory]
