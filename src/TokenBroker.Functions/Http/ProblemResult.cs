@@ -46,10 +46,21 @@ public sealed class ProblemResult : IActionResult
     /// <summary>The <c>WWW-Authenticate</c> challenge of a 401.</summary>
     public string? WwwAuthenticate { get; init; }
 
-    /// <summary>The 401 for a caller the broker could not identify, with its RFC 6750 challenge.</summary>
+    /// <summary>
+    /// The 401 for a caller the broker could not identify, with its RFC 6750 challenge; or 503 with <c>Retry-After</c>
+    /// when the broker could not check the caller's token at all (the authority's signing keys are unavailable).
+    /// </summary>
     public static ProblemResult Unauthenticated(CallerAuthentication authentication)
     {
         ArgumentNullException.ThrowIfNull(authentication);
+        if (authentication.RetryAfter is { } retryAfter)
+        {
+            return new ProblemResult(StatusCodes.Status503ServiceUnavailable, ProblemCode.UpstreamUnavailable, "Authorization server unavailable", authentication.Description)
+            {
+                RetryAfter = retryAfter,
+            };
+        }
+
         var challenge = authentication.Error is null
             ? "Bearer"
             : $"Bearer error=\"{authentication.Error}\", error_description=\"{authentication.Description}\"";

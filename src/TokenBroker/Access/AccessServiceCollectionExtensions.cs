@@ -14,6 +14,8 @@ internal static class AccessServiceCollectionExtensions
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallerOptions>, CallerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>());
+        services.AddHttpClient(CallerAuthenticator.MetadataHttpClientName)
+            .ConfigureHttpClient((sp, client) => client.Timeout = sp.GetRequiredService<IOptions<CallerOptions>>().Value.MetadataTimeout);
         services.TryAddSingleton<CallerAuthenticator>();
         services.TryAddSingleton<AccessPolicy>();
         return services;

@@ -4,7 +4,11 @@ namespace TokenBroker.Access;
 /// <param name="Caller">The caller, on success.</param>
 /// <param name="Error">The RFC 6750 error code (<c>invalid_request</c> or <c>invalid_token</c>); null when no credentials were sent.</param>
 /// <param name="Description">Why, in a sentence safe to return: it never echoes the token.</param>
-public sealed record CallerAuthentication(Caller? Caller, string? Error, string Description)
+/// <param name="RetryAfter">
+/// Set when the caller could not be checked at all (the authority's signing keys were never fetched): the caller should
+/// try again after this long, and is not told that its token is bad.
+/// </param>
+public sealed record CallerAuthentication(Caller? Caller, string? Error, string Description, TimeSpan? RetryAfter = null)
 {
     /// <summary>True when a caller was identified.</summary>
     public bool Succeeded => Caller is not null;
@@ -14,4 +18,6 @@ public sealed record CallerAuthentication(Caller? Caller, string? Error, string 
     internal static CallerAuthentication Missing(string description) => new(null, null, description);
 
     internal static CallerAuthentication Invalid(string description) => new(null, "invalid_token", description);
+
+    internal static CallerAuthentication Unavailable(string description, TimeSpan retryAfter) => new(null, null, description, retryAfter);
 }

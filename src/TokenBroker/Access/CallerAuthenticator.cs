@@ -23,6 +23,9 @@ public sealed partial class CallerAuthenticator
     /// <summary>The header App Service Authentication sets after validating the caller.</summary>
     public const string EasyAuthHeader = "X-MS-CLIENT-PRINCIPAL";
 
+    /// <summary>The name of the <see cref="HttpClient"/> that fetches the authority's OIDC metadata and signing keys.</summary>
+    public const string MetadataHttpClientName = "TokenBroker.CallerMetadata";
+
     private const int MaxTokenLength = 16 * 1024;
 
     private static readonly string[] Algorithms =
@@ -40,10 +43,11 @@ public sealed partial class CallerAuthenticator
     private readonly ILogger<CallerAuthenticator> _logger;
 
     /// <summary>Creates the authenticator from validated options.</summary>
-    public CallerAuthenticator(IOptions<CallerOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<CallerAuthenticator> logger)
+    public CallerAuthenticator(IOptions<CallerOptions> options, IHostEnvironment environment, TimeProvider time, IHttpClientFactory httpClients, ILogger<CallerAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(httpClients);
         _options = options.Value;
         _mode = _options.EffectiveMode(environment.IsDevelopment());
         _time = time;
@@ -54,7 +58,9 @@ public sealed partial class CallerAuthenticator
             _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
                 metadataAddress,
                 new OpenIdConnectConfigurationRetriever(),
-                new HttpDocumentRetriever { RequireHttps = !UriRules.IsLoopback(authority) });
+                // The client's timeout bounds every fetch, including the key refresh the token handler starts on an
+                // unknown key id: the library's default client would wait 100 s for an authority that never answers.
+                new HttpDocumentRetriever(httpClients.CreateClient(MetadataHttpClientName)) { RequireHttps = !UriRules.IsLoopback(authority) });
         }
     }
 
@@ -95,6 +101,15 @@ public sealed partial class CallerAuthenticator
             return CallerAuthentication.Invalid("The bearer token is empty or too long.");
         }
 
+        if (!await HasMetadataAsync())
+        {
+            // The token was not checked, so it is not called bad: the caller is told to try again, as for any
+            // upstream the broker cannot reach.
+            return CallerAuthentication.Unavailable(
+                "The broker cannot check caller tokens now: the authority's signing keys are unavailable. Try again later.",
+                _options.MetadataRetryAfter);
+        }
+
         var result = await _handler.ValidateTokenAsync(token, Parameters());
         if (!result.IsValid)
         {
@@ -108,6 +123,28 @@ public sealed partial class CallerAuthenticator
         var objectId = claims.FindFirst("oid")?.Value;
         var roles = claims.FindAll("roles").Select(c => c.Value).ToImmutableArray();
         return CallerAuthentication.Success(new Caller(CallerMode.Jwt, appId, objectId, roles));
+    }
+
+    // True once the authority's metadata and keys have been fetched: afterwards the configuration manager serves the
+    // last good ones when a refresh fails, so only a broker that never had them must turn callers away.
+    private async Task<bool> HasMetadataAsync()
+    {
+        if (_metadata is null)
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.MetadataTimeout, _time);
+        try
+        {
+            await _metadata.GetConfigurationAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            Log.MetadataUnavailable(_logger, _metadata.MetadataAddress, ex.GetType().Name);
+            return false;
+        }
     }
 
     private TokenValidationParameters Parameters() => new()
@@ -194,5 +231,8 @@ public sealed partial class CallerAuthenticator
     {
         [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Refused a caller token: {Reason} ({ExceptionType})")]
         public static partial void TokenRejected(ILogger logger, string reason, string exceptionType);
+
+        [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Cannot check caller tokens: the OIDC metadata at {MetadataAddress} was never fetched ({ExceptionType})")]
+        public static partial void MetadataUnavailable(ILogger logger, string metadataAddress, string exceptionType);
     }
 }

@@ -21,6 +21,15 @@ public sealed class CallerOptions
     /// <summary>Tolerated clock difference when checking a caller token's lifetime.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long one fetch of the authority's OIDC metadata or signing keys may take. A caller whose token cannot be
+    /// checked waits at most this long before it is told to try again (503).
+    /// </summary>
+    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a caller told to try again because the authority's metadata is unavailable is asked to wait.</summary>
+    public TimeSpan MetadataRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The app role that grants the operations endpoints.</summary>
     public string AdminRole { get; set; } = "TokenBroker.Admin";
 

@@ -49,6 +49,16 @@ internal sealed class CallerOptionsValidator(IHostEnvironment environment, IConf
             errors.Add($"{prefix}:ClockSkew must be between 00:00:00 and 00:10:00.");
         }
 
+        if (options.MetadataTimeout <= TimeSpan.Zero || options.MetadataTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{prefix}:MetadataTimeout must be more than 00:00:00 and at most 00:01:00.");
+        }
+
+        if (options.MetadataRetryAfter < TimeSpan.FromSeconds(1) || options.MetadataRetryAfter > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{prefix}:MetadataRetryAfter must be between 00:00:01 and 00:05:00.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.AdminRole))
         {
             errors.Add($"{prefix}:AdminRole must not be empty.");

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TokenBroker.Connections;
 using TokenBroker.Diagnostics;
 
@@ -12,16 +13,29 @@ namespace TokenBroker.Caching;
 /// ETag-conditional writes, decides which instance fetches. Table Storage being down must never fail a caller, so every
 /// storage error is logged and counted here and reported as "unavailable", a miss, or a skipped write.
 /// </summary>
-internal sealed partial class TableTokenStore(TableClient table, TokenProtector protector, TimeProvider time, TokenBrokerMetrics metrics, ILogger<TableTokenStore> logger)
+internal sealed partial class TableTokenStore(
+    TableClient table,
+    TokenProtector protector,
+    TimeProvider time,
+    TokenBrokerMetrics metrics,
+    IOptions<TokenCacheOptions> options,
+    ILogger<TableTokenStore> logger)
 {
+    private readonly TimeSpan _readTimeout = options.Value.OperationTimeout;
+
     private volatile bool _tableReady;
 
     /// <summary>The entry for <paramref name="key"/>; <c>Available</c> is false when the table could not be read.</summary>
     public async Task<(bool Available, StoredEntry? Entry)> ReadAsync(string connection, TokenCacheKey key, CancellationToken cancellationToken)
     {
+        // A table that never answers must not hold a cold fetch for the client's network timeouts: after this bound the
+        // read is a failure, the shared tier is skipped for the rest of the fetch, and the caller gets its token from the
+        // authorization server. Wall-clock time, as the network's: a frozen test clock must not freeze a read.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_readTimeout);
         try
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: bounded.Token);
             if (!response.HasValue || response.Value is null)
             {
                 return (true, null);

@@ -27,6 +27,12 @@ public sealed class TokenCacheOptions
     /// <summary>The share of a token's lifetime kept as a margin for short-lived tokens.</summary>
     public double SafetyMarginRatio { get; set; } = 0.1;
 
+    /// <summary>
+    /// How long a request's read of the shared tier may take before the broker goes on without it (a miss, and no further
+    /// table operation on that fetch). The table client's own timeouts (5 s per attempt, one retry) still bound the rest.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Lifetimes an authorization server claims beyond this are clamped to it.</summary>
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 

@@ -51,6 +51,11 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
             errors.Add($"{Prefix}:EncryptionKeySecretName must be a Key Vault secret name: 1 to 127 characters, letters, digits and '-'.");
         }
 
+        if (options.OperationTimeout < TimeSpan.FromMilliseconds(100) || options.OperationTimeout > TimeSpan.FromSeconds(30))
+        {
+            errors.Add($"{Prefix}:OperationTimeout must be between 00:00:00.1 and 00:00:30.");
+        }
+
         if (options.SafetyMargin < TimeSpan.Zero || options.SafetyMargin > TimeSpan.FromHours(1))
         {
             errors.Add($"{Prefix}:SafetyMargin must be between 00:00:00 and 01:00:00.");

@@ -23,6 +23,9 @@ public enum FaultKind
 
     /// <summary>The TLS handshake presents a certificate nobody trusts.</summary>
     UntrustedCertificate,
+
+    /// <summary>A 200 with an HTML page, as from a proxy's sign-in or error page in front of the dependency.</summary>
+    HtmlBody,
 }
 
 /// <summary>One fault a <see cref="FaultServer"/> applies to every request until it is cleared.</summary>
@@ -37,6 +40,8 @@ public sealed record Fault(FaultKind Kind, int StatusCode = 0, string? RetryAfte
     public static Fault MalformedBody { get; } = new(FaultKind.MalformedBody);
 
     public static Fault UntrustedCertificate { get; } = new(FaultKind.UntrustedCertificate);
+
+    public static Fault HtmlBody { get; } = new(FaultKind.HtmlBody);
 
     public static Fault Slow(TimeSpan delay) => new(FaultKind.Slow, Delay: delay);
 

@@ -176,6 +176,11 @@ public sealed class FaultServer : IAsyncDisposable
                     context.Response.ContentType = "application/json; charset=utf-8";
                     await context.Response.WriteAsync("{\"value\": <html>this is not json", cut.Token);
                     break;
+                case FaultKind.HtmlBody:
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await context.Response.WriteAsync("<!DOCTYPE html><html><body><h1>Sign in</h1></body></html>", cut.Token);
+                    break;
                 case FaultKind.UntrustedCertificate:
                     // A connection made before the fault still has the trusted certificate: cut it, so the client
                     // reconnects and meets the untrusted one, as after a real certificate change.
