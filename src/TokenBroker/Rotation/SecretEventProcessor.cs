@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
-using TokenBroker.Diagnostics;
 using TokenBroker.Credentials;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Rotation;
 
