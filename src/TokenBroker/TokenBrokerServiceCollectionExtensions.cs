@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
-using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,11 +14,11 @@ using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
+using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 using TokenBroker.Operations;
 using TokenBroker.Refresh;
 using TokenBroker.Rotation;
-using TokenBroker.Secrets;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -28,8 +27,8 @@ public static class TokenBrokerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the broker core: options bound from the <c>TokenBroker</c> section and validated at start-up, the two cache
-    /// tiers, the secret source, and the token endpoint client with its resilience pipeline. Every registration is a
-    /// <c>TryAdd</c>, so a host or a test can put its own piece in first.
+    /// tiers, the credential sources and their cache, and the token endpoint client with its resilience pipeline. Every
+    /// registration is a <c>TryAdd</c>, so a host or a test can put its own piece in first.
     /// </summary>
     public static IServiceCollection AddTokenBroker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -61,7 +60,6 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<SharedTierCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedTierCheck>());
         services.TryAddSingleton<ClientCredentialsClient>();
-        services.TryAddSingleton<SecretCache>();
         services.TryAddSingleton<TokenAcquirer>();
         services.TryAddSingleton<RefreshPolicy>();
         services.TryAddSingleton<CoordinatedFetcher>();
@@ -84,24 +82,17 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>()));
         services.TryAddSingleton(sp => new SecretEventProcessor(
             sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetRequiredService<SecretCache>(),
+            sp.GetRequiredService<CredentialCache>(),
             sp.GetRequiredService<TokenBrokerService>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
             sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>(),
-            sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri));
+            sp.GetRequiredService<IOptions<CredentialSourceOptions>>().Value.KeyVaultUri));
 
         services.TryAddSingleton(sp => CreateCredential(sp, configuration));
         services.TryAddSingleton(CreateTableClient);
-        services.TryAddSingleton(sp =>
-        {
-            var vault = sp.GetRequiredService<IOptions<TokenBrokerOptions>>().Value.KeyVaultUri
-                ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set.");
-            return new SecretClient(vault, sp.GetRequiredService<TokenCredential>(), KeyVaultClientSettings.Apply(new SecretClientOptions(), vault));
-        });
-        services.TryAddSingleton(CreateSecretSource);
 
         AddTokenEndpointClient(services);
-        services.AddClientAuthentication();
+        services.AddClientAuthentication(configuration);
         services.AddAccessControl(configuration);
         services.AddOperations(configuration);
         services.AddAuditTrail(configuration);
@@ -120,12 +111,13 @@ public static class TokenBrokerServiceCollectionExtensions
 
     private static void AddTokenEndpointClient(IServiceCollection services)
     {
-        services.AddHttpClient(ClientCredentialsClient.HttpClientName, client =>
+        var endpoint = services.AddHttpClient(ClientCredentialsClient.HttpClientName, client =>
             {
                 // The resilience pipeline owns every timeout; HttpClient's own would cut across it.
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("TokenBroker/1.0");
-            })
+            });
+        endpoint
             .AddResilienceHandler("token-endpoint", static (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<TokenEndpointOptions>>().Value;
@@ -161,6 +153,10 @@ public static class TokenBrokerServiceCollectionExtensions
                 pipeline.AddTimeout(options.AttemptTimeout);
             })
             .SelectPipelineByAuthority();
+
+        // Inside the resilience pipeline, so every attempt (not only the first) signs a fresh client assertion.
+        endpoint.AddHttpMessageHandler<ClientAssertionRetryHandler>();
+        services.TryAddTransient<ClientAssertionRetryHandler>();
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>
@@ -193,13 +189,5 @@ public static class TokenBrokerServiceCollectionExtensions
         return options.ServiceUri is { } uri
             ? new TableClient(uri, options.TableName, services.GetRequiredService<TokenCredential>(), clientOptions)
             : new TableClient(options.ConnectionString ?? "UseDevelopmentStorage=true", options.TableName, clientOptions);
-    }
-
-    private static ISecretSource CreateSecretSource(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value;
-        return options.KeyVaultUri is null
-            ? ActivatorUtilities.CreateInstance<ConfigurationSecretSource>(services)
-            : new KeyVaultSecretSource(services.GetRequiredService<SecretClient>(), services.GetRequiredService<TimeProvider>());
     }
 }

@@ -2,13 +2,14 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TokenBroker.Certificates;
 using TokenBroker.Connections;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Acquisition;
 
 /// <summary>
 /// Signs <c>private_key_jwt</c> client assertions (RFC 7523 §3): iss and sub are the client id, a fresh jti every time,
 /// and a lifetime of five minutes from the broker's clock. By default aud is the token endpoint and typ is <c>JWT</c>,
-/// which Entra ID requires; a connection with an <see cref="Connection.AssertionAudience"/> follows
+/// which Entra ID requires; a certificate credential with an <see cref="CertificateCredential.AssertionAudience"/> follows
 /// draft-ietf-oauth-rfc7523bis instead (aud is the issuer, typ <c>client-authentication+jwt</c>), which OpenIddict 7
 /// requires. The header names the certificate by <c>x5t#S256</c> and, through IdentityModel, by <c>x5t</c> and
 /// <c>kid</c>, which older Entra ID and AD FS look for.
@@ -29,15 +30,16 @@ internal sealed class ClientAssertionFactory(TimeProvider time)
 
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public string Create(Connection connection, ClientCertificate certificate)
+    public string Create(Connection connection, CertificateCredential credential, ClientCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(certificate);
         var now = time.GetUtcNow().UtcDateTime;
         return Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = connection.ClientId,
-            Audience = connection.AssertionAudience ?? connection.TokenEndpoint.AbsoluteUri,
+            Audience = credential.AssertionAudience ?? connection.TokenEndpoint.AbsoluteUri,
             Claims = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 [JwtRegisteredClaimNames.Sub] = connection.ClientId,
@@ -46,12 +48,12 @@ internal sealed class ClientAssertionFactory(TimeProvider time)
             IssuedAt = now,
             NotBefore = now,
             Expires = now + Lifetime,
-            TokenType = connection.AssertionAudience is null ? JwtType : ClientAuthenticationType,
+            TokenType = credential.AssertionAudience is null ? JwtType : ClientAuthenticationType,
             AdditionalHeaderClaims = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 [Sha256ThumbprintHeader] = certificate.Sha256Thumbprint,
             },
-            SigningCredentials = new SigningCredentials(certificate.SigningKey, connection.SigningAlgorithm ?? SigningAlgorithmNames.RS256),
+            SigningCredentials = new SigningCredentials(certificate.SigningKey, credential.SigningAlgorithm),
         });
     }
 }

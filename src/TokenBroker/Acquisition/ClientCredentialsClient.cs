@@ -1,17 +1,13 @@
 using System.Net;
-using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using TokenBroker.Caching;
-using TokenBroker.Certificates;
 using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
-using TokenBroker.Federation;
-using TokenBroker.Secrets;
 
 namespace TokenBroker.Acquisition;
 
@@ -21,7 +17,7 @@ namespace TokenBroker.Acquisition;
 /// </summary>
 internal sealed partial class ClientCredentialsClient(
     IHttpClientFactory httpClientFactory,
-    ClientAssertionFactory assertions,
+    CredentialServices credentials,
     TimeProvider time,
     IOptions<TokenCacheOptions> cacheOptions,
     IOptions<TokenEndpointOptions> endpointOptions,
@@ -41,7 +37,8 @@ internal sealed partial class ClientCredentialsClient(
             ClientId = connection.ClientId,
             Scope = scopes.Items.IsEmpty ? null : scopes.Value,
         };
-        var presented = Authenticate(request, connection, credential);
+        var presented = new List<string>(16);
+        connection.Credential.Apply(request, connection, credential, credentials, presented);
 
         var http = httpClientFactory.CreateClient(HttpClientName);
         var response = await http.RequestClientCredentialsTokenAsync(request, cancellationToken);
@@ -58,53 +55,6 @@ internal sealed partial class ClientCredentialsClient(
         metrics.TokenRequested(connection.Name, outcome, time.GetElapsedTime(started));
         return result;
     }
-
-    // Puts the credential on the request (RFC 6749 §2.3.1 for secrets, RFC 7521 §4.2 for assertions) and returns every
-    // value presented, so none of them can reach a log through an error_description that echoes it.
-    private List<string> Authenticate(ClientCredentialsTokenRequest request, Connection connection, ClientCredential credential)
-    {
-        var presented = new List<string>(16);
-        switch (credential)
-        {
-            case ClientSecret secret:
-                request.ClientSecret = secret.Value;
-                request.ClientCredentialStyle = connection.AuthMethod == ClientAuthMethod.ClientSecretPost
-                    ? ClientCredentialStyle.PostBody
-                    : ClientCredentialStyle.AuthorizationHeader;
-                presented.AddRange(SecretEchoes.Of(connection.ClientId, secret.Value));
-                break;
-            case ClientCertificate:
-                // A retry signs a new assertion (ClientAssertionRetryHandler): servers may refuse a jti they have seen.
-                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
-                request.ClientAssertion = SignedAssertion();
-                request.ClientAssertionFactory = () => Task.FromResult(SignedAssertion());
-                request.Options.Set(ClientAssertionRetryHandler.Attempts, new ClientAssertionRetryHandler.AttemptCounter());
-                break;
-            case FederatedAssertion federated:
-                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
-                request.ClientAssertion = JwtBearer(federated.Value);
-                presented.Add(federated.Value);
-                break;
-            default:
-                throw new ArgumentException($"Unsupported credential type {credential.GetType().Name}.", nameof(credential));
-        }
-
-        return presented;
-
-        ClientAssertion SignedAssertion()
-        {
-            var value = assertions.Create(connection, (ClientCertificate)credential);
-            lock (presented)
-            {
-                presented.Add(value);
-            }
-
-            return JwtBearer(value);
-        }
-    }
-
-    private static ClientAssertion JwtBearer(string value) =>
-        new() { Type = OidcConstants.ClientAssertionTypes.JwtBearer, Value = value };
 
     private AcquisitionResult Interpret(Connection connection, ClientCredential credential, List<string> presented, ScopeSet scopes, TokenResponse response)
     {

@@ -11,16 +11,17 @@ namespace TokenBroker.Acquisition;
 /// store the new credential before registering it) and pins the one that works. A federated assertion has no versions:
 /// its refusal is reported as it is.
 /// </summary>
-internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, ClientCredentialsClient client, ILogger<TokenAcquirer> logger)
+internal sealed partial class TokenAcquirer(CredentialServices services, ClientCredentialsClient client, ILogger<TokenAcquirer> logger)
 {
     private static readonly TimeSpan CredentialRetryAfter = TimeSpan.FromSeconds(30);
 
     public async Task<AcquisitionResult> AcquireAsync(Connection connection, ScopeSet scopes, CancellationToken cancellationToken)
     {
+        var configured = connection.Credential;
         ClientCredential credential;
         try
         {
-            credential = await credentials.GetAsync(connection, cancellationToken);
+            credential = await configured.GetAsync(services, cancellationToken);
         }
         catch (ClientCredentialUnavailableException ex)
         {
@@ -33,9 +34,9 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
             return result;
         }
 
-        if (!ClientCredentialStore.CanRotate(connection))
+        if (!configured.CanRotate)
         {
-            Log.FederatedAssertionRefused(logger, connection.Name, connection.CredentialName);
+            Log.RefusedWithoutRotation(logger, connection.Name, configured.Kind, configured.Name, configured.RefusalHint);
             return result with { EverySecretRefused = true };
         }
 
@@ -43,17 +44,17 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
         ClientCredential latest;
         try
         {
-            latest = await credentials.ReloadAsync(connection, cancellationToken);
+            latest = await configured.ReloadAsync(services, cancellationToken);
         }
         catch (ClientCredentialUnavailableException ex)
         {
-            Log.ReloadFailed(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
+            Log.ReloadFailed(logger, connection.Name, configured.Kind, configured.Name, ex.Reason);
             return result;
         }
 
         if (tried.Add(latest.Version))
         {
-            Log.RetryingWithLatest(logger, connection.Name, connection.CredentialKind, credential.Version, latest.Version);
+            Log.RetryingWithLatest(logger, connection.Name, configured.Kind, credential.Version, latest.Version);
             result = await client.RequestTokenAsync(connection, latest, scopes, cancellationToken);
             if (!IsInvalidClient(result))
             {
@@ -64,11 +65,11 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
         IReadOnlyList<ClientCredential> previous;
         try
         {
-            previous = await credentials.GetPreviousVersionsAsync(connection, latest.Version, cancellationToken);
+            previous = await configured.GetPreviousVersionsAsync(services, latest.Version, cancellationToken);
         }
         catch (ClientCredentialUnavailableException ex)
         {
-            Log.ReloadFailed(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
+            Log.ReloadFailed(logger, connection.Name, configured.Kind, configured.Name, ex.Reason);
             return result;
         }
 
@@ -77,8 +78,8 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
             result = await client.RequestTokenAsync(connection, candidate, scopes, cancellationToken);
             if (result.Error is null)
             {
-                Log.PreviousVersionAccepted(logger, connection.Name, connection.CredentialKind, latest.Version, candidate.Version);
-                credentials.Pin(connection, candidate);
+                Log.PreviousVersionAccepted(logger, connection.Name, configured.Kind, latest.Version, candidate.Version);
+                configured.Pin(services, candidate);
                 return result;
             }
 
@@ -88,7 +89,7 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
             }
         }
 
-        Log.EveryVersionRefused(logger, connection.Name, connection.CredentialKind, connection.CredentialName, tried.Count);
+        Log.EveryVersionRefused(logger, connection.Name, configured.Kind, configured.Name, tried.Count);
         return result with { EverySecretRefused = true };
     }
 
@@ -97,8 +98,9 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
 
     private AcquisitionResult CredentialUnavailable(Connection connection, ClientCredentialUnavailableException ex)
     {
-        Log.CredentialUnavailable(logger, connection.Name, connection.CredentialKind, connection.CredentialName, ex.Reason);
-        return AcquisitionResult.Failed(new TokenError(TokenErrorKind.SecretUnavailable, $"The client {connection.CredentialKind} of connection '{connection.Name}' cannot be read.")
+        var configured = connection.Credential;
+        Log.CredentialUnavailable(logger, connection.Name, configured.Kind, configured.Name, ex.Reason);
+        return AcquisitionResult.Failed(new TokenError(TokenErrorKind.SecretUnavailable, $"The client {configured.Kind} of connection '{connection.Name}' cannot be read.")
         {
             RetryAfter = CredentialRetryAfter,
         });
@@ -118,8 +120,8 @@ internal sealed partial class TokenAcquirer(ClientCredentialStore credentials, C
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Connection {Connection}: could not re-read {CredentialKind} {CredentialName} after invalid_client: {Reason}")]
         public static partial void ReloadFailed(ILogger logger, string connection, string credentialKind, string credentialName, string reason);
 
-        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Connection {Connection}: the managed identity token for {FederationAudience} was refused with invalid_client; there is nothing to rotate. Check the app registration's federated identity credential (issuer, subject and audience of the broker's managed identity)")]
-        public static partial void FederatedAssertionRefused(ILogger logger, string connection, string federationAudience);
+        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Connection {Connection}: the {CredentialKind} {CredentialName} was refused with invalid_client; there is nothing to rotate. {Hint}")]
+        public static partial void RefusedWithoutRotation(ILogger logger, string connection, string credentialKind, string credentialName, string hint);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The {CredentialKind} {CredentialName} of connection {Connection} is unavailable: {Reason}")]
         public static partial void CredentialUnavailable(ILogger logger, string connection, string credentialKind, string credentialName, string reason);

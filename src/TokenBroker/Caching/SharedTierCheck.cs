@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Credentials;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
@@ -15,7 +16,7 @@ namespace TokenBroker.Caching;
 /// Storage never delays start-up; what it finds is logged and shown in the ops listing (<see cref="SharedTierState"/>).
 /// </summary>
 internal sealed partial class SharedTierCheck(
-    SecretCache secrets,
+    CredentialCache credentials,
     TableClient table,
     SharedTierState state,
     IOptions<TokenCacheOptions> options,
@@ -89,7 +90,7 @@ internal sealed partial class SharedTierCheck(
         bound.CancelAfter(KeyReadBound);
         try
         {
-            var secret = await secrets.GetAsync(name, bound.Token);
+            var secret = await credentials.GetSecretAsync(name, bound.Token);
             return IsStrongKey(secret.Value) ? null : $"the secret '{name}' is too weak to seal tokens: use 32 random bytes in base64 (for example `openssl rand -base64 32`).";
         }
         catch (SecretUnavailableException ex) when (IsMissing(ex))

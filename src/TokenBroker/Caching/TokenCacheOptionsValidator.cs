@@ -48,7 +48,7 @@ internal sealed class TokenCacheOptionsValidator(IHostEnvironment environment) :
 
         if (string.IsNullOrWhiteSpace(options.EncryptionKeySecretName) || !UriRules.IsVaultObjectName(options.EncryptionKeySecretName))
         {
-            errors.Add($"{Prefix}:EncryptionKeySecretName must be a Key Vault secret name: 1 to 127 characters, letters, digits and '-'.");
+            errors.Add(UriRules.NotAVaultObjectName($"{Prefix}:EncryptionKeySecretName", "secret"));
         }
 
         if (options.OperationTimeout < TimeSpan.FromMilliseconds(100) || options.OperationTimeout > TimeSpan.FromSeconds(30))

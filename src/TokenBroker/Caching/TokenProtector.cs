@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
@@ -22,7 +22,7 @@ internal sealed partial class TokenProtector
 
     private static readonly TimeSpan FailedListingHold = TimeSpan.FromSeconds(30);
 
-    private readonly SecretCache _secrets;
+    private readonly CredentialCache _credentials;
     private readonly TimeProvider _time;
     private readonly TimeSpan _keyListDuration;
     private readonly ILogger<TokenProtector> _logger;
@@ -30,22 +30,13 @@ internal sealed partial class TokenProtector
     private readonly Lock _gate = new();
     private KeyRing? _previousKeys;
 
-    public TokenProtector(SecretCache secrets, TimeProvider time, IOptions<TokenCacheOptions> options, IOptions<TokenBrokerOptions> brokerOptions, ILogger<TokenProtector> logger)
+    public TokenProtector(CredentialCache credentials, TimeProvider time, IOptions<TokenCacheOptions> options, IOptions<CredentialSourceOptions> sourceOptions, ILogger<TokenProtector> logger)
     {
-        _secrets = secrets;
+        _credentials = credentials;
         _time = time;
-        _keyListDuration = brokerOptions.Value.SecretCacheDuration;
+        _keyListDuration = sourceOptions.Value.SecretCacheDuration;
         _logger = logger;
         _secretName = options.Value.EncryptionKeySecretName;
-
-        // A Key Vault event on the key (a version created, disabled, expired) must take effect now, not at the next listing.
-        secrets.Invalidated += name =>
-        {
-            if (string.Equals(name, _secretName, StringComparison.Ordinal))
-            {
-                ForgetPreviousKeys();
-            }
-        };
     }
 
     /// <summary>Seals <paramref name="token"/> for <paramref name="key"/>'s row with the current key; null when the key cannot be read.</summary>
@@ -54,7 +45,7 @@ internal sealed partial class TokenProtector
         ClientSecret secret;
         try
         {
-            secret = await _secrets.GetAsync(_secretName, cancellationToken);
+            secret = await _credentials.GetSecretAsync(_secretName, cancellationToken);
         }
         catch (SecretUnavailableException ex)
         {
@@ -111,20 +102,12 @@ internal sealed partial class TokenProtector
         }
     }
 
-    private void ForgetPreviousKeys()
-    {
-        lock (_gate)
-        {
-            _previousKeys = null;
-        }
-    }
-
     private async Task<byte[]?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
     {
         ClientSecret current;
         try
         {
-            current = await _secrets.GetAsync(_secretName, cancellationToken);
+            current = await _credentials.GetSecretAsync(_secretName, cancellationToken);
         }
         catch (SecretUnavailableException ex)
         {
@@ -138,12 +121,16 @@ internal sealed partial class TokenProtector
         }
 
         var now = _time.GetUtcNow();
+
+        // Read before listing: an invalidation during the listing then makes the next read list again.
+        var invalidations = _credentials.InvalidationsOf(_secretName);
         lock (_gate)
         {
-            // The previous versions are listed again when the current one changes or the listing is as old as a secret may
-            // be cached, so a version disabled in Key Vault stops opening entries within that time (at once on a Key Vault
-            // event). Until then the listing answers for every key id, known or not: an unknown id costs no Key Vault call.
-            if (_previousKeys is { } ring && ring.CurrentVersion == current.Version && now < ring.FreshUntil)
+            // The previous versions are listed again when the current one changes, the listing is as old as a secret may
+            // be cached, or a Key Vault event named the key since, so a version disabled in Key Vault stops opening
+            // entries within that time (at once on an event). Until then the listing answers for every key id, known or
+            // not: an unknown id costs no Key Vault call.
+            if (_previousKeys is { } ring && ring.CurrentVersion == current.Version && now < ring.FreshUntil && ring.Invalidations == invalidations)
             {
                 return Found(ring, keyId);
             }
@@ -152,14 +139,14 @@ internal sealed partial class TokenProtector
         KeyRing listed;
         try
         {
-            var previous = await _secrets.GetPreviousVersionsAsync(_secretName, current.Version, cancellationToken);
-            listed = new KeyRing(current.Version, previous.ToDictionary(p => p.Version, p => KeyBytes(p.Value), StringComparer.Ordinal), now + _keyListDuration);
+            var previous = await _credentials.GetPreviousSecretsAsync(_secretName, current.Version, cancellationToken);
+            listed = new KeyRing(current.Version, previous.ToDictionary(p => p.Version, p => KeyBytes(p.Value), StringComparer.Ordinal), now + _keyListDuration, invalidations);
         }
         catch (SecretUnavailableException ex)
         {
             // Key Vault failing must not cost a listing attempt per read: no previous key is known for a short while.
             Log.KeyUnavailable(_logger, _secretName, ex.Reason);
-            listed = new KeyRing(current.Version, [], now + Min(_keyListDuration, FailedListingHold));
+            listed = new KeyRing(current.Version, [], now + Min(_keyListDuration, FailedListingHold), invalidations);
         }
 
         lock (_gate)
@@ -212,9 +199,10 @@ internal sealed partial class TokenProtector
 
     /// <summary>
     /// The previous key versions as listed while <see cref="CurrentVersion"/> was current, trusted until
-    /// <see cref="FreshUntil"/>; a key id not in it is missing. Its size is the vault's, whatever key ids the table holds.
+    /// <see cref="FreshUntil"/> or until the key is invalidated again (<see cref="Invalidations"/> moves); a key id not in
+    /// it is missing. Its size is the vault's, whatever key ids the table holds.
     /// </summary>
-    private sealed record KeyRing(string CurrentVersion, Dictionary<string, byte[]> Keys, DateTimeOffset FreshUntil);
+    private sealed record KeyRing(string CurrentVersion, Dictionary<string, byte[]> Keys, DateTimeOffset FreshUntil, long Invalidations);
 
     private static partial class Log
     {

@@ -18,9 +18,11 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
     private const int MaxPreviousVersions = 2;
     private const string Role = "Key Vault Certificate User";
 
+    public string Kind => VaultObject.CertificateKind;
+
     public bool IsRemote => true;
 
-    public async ValueTask<ClientCertificate> GetLatestAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<ClientCredential> GetLatestAsync(string name, CancellationToken cancellationToken)
     {
         var certificate = await CallAsync(name, () => certificates.GetCertificateAsync(name, cancellationToken), cancellationToken);
         if (certificate.Properties.Enabled == false)
@@ -31,7 +33,7 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
         return await LoadAsync(name, certificate.Properties.Version, certificate.Cer, cancellationToken);
     }
 
-    public async ValueTask<IReadOnlyList<ClientCertificate>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ClientCredential>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var candidates = new List<CertificateProperties>();
@@ -50,7 +52,7 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
             throw Unavailable(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
 
-        var previous = new List<ClientCertificate>();
+        var previous = new List<ClientCredential>();
         foreach (var properties in candidates.OrderByDescending(p => p.CreatedOn).Take(MaxPreviousVersions))
         {
             previous.Add(await LoadAsync(name, properties.Version, expectedCer: null, cancellationToken));
@@ -99,5 +101,5 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
     }
 
     private static ClientCredentialUnavailableException Unavailable(string name, string reason, Exception? inner = null) =>
-        new("certificate", name, reason, inner);
+        new(VaultObject.CertificateKind, name, reason, inner);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Connections;
 
@@ -35,29 +36,18 @@ public sealed class ConnectionRegistry
     internal bool TryGetConfigured(string nameOrKey, [NotNullWhen(true)] out Connection? connection) =>
         _connections.TryGetValue(nameOrKey, out connection) || _byConfigurationKey.TryGetValue(nameOrKey, out connection);
 
-    // The validator has already proved every field; this only converts.
+    // The validator has already proved every field; this only converts. The method's credential type is chosen here, once.
     private static Connection Create(string name, ConnectionOptions options)
     {
         var defaultScopes = ScopeSet.Parse(options.Scopes);
         var allowedScopes = string.IsNullOrWhiteSpace(options.AllowedScopes) ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
-        var method = ClientAuthMethodNames.TryParse(options.AuthMethod, out var parsed) ? parsed.Value : ClientAuthMethod.ClientSecretBasic;
-        var credential = method switch
-        {
-            ClientAuthMethod.PrivateKeyJwt => ConnectionCredential.Certificate(
-                options.CertificateName!.Trim(),
-                SigningAlgorithmNames.Normalize(options.SigningAlgorithm)!,
-                string.IsNullOrWhiteSpace(options.AssertionAudience) ? null : options.AssertionAudience.Trim()),
-            ClientAuthMethod.ManagedIdentityFederation => ConnectionCredential.Federation(
-                string.IsNullOrWhiteSpace(options.FederationAudience) ? Connection.DefaultFederationAudience : options.FederationAudience.Trim()),
-            _ => ConnectionCredential.Secret(options.SecretName!.Trim()),
-        };
+        var method = ClientAuthMethods.TryFind(options.AuthMethod, out var registration) ? registration : ClientAuthMethods.All[0];
         return new Connection(
             name,
             new Uri(options.TokenEndpoint!, UriKind.Absolute),
             options.ClientId!.Trim(),
-            method,
             defaultScopes,
             allowedScopes,
-            credential);
+            method.Create(options));
     }
 }

@@ -1,8 +1,10 @@
-using TokenBroker.Certificates;
-
 namespace TokenBroker.Connections;
 
-/// <summary>The broker's root options, bound from the <c>TokenBroker</c> configuration section.</summary>
+/// <summary>
+/// The broker's connections and acquisition bound, from the <c>TokenBroker</c> configuration section. Where credentials come
+/// from (Key Vault, local secrets and certificates, how long they are kept) is <c>CredentialSourceOptions</c>, bound from the
+/// same section.
+/// </summary>
 public sealed class TokenBrokerOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
@@ -13,22 +15,6 @@ public sealed class TokenBrokerOptions
     /// <see cref="ConnectionOptions.Name"/> carries the name. Keys and names are case-insensitive.
     /// </summary>
     public Dictionary<string, ConnectionOptions> Connections { get; init; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>When set, client secrets are read from this Key Vault with the app's managed identity.</summary>
-    public Uri? KeyVaultUri { get; set; }
-
-    /// <summary>
-    /// Development only: a JSON file of secret name to value, re-read when it changes, so a rotation can be rehearsed locally.
-    /// </summary>
-    public string? LocalSecretsFile { get; set; }
-
-    /// <summary>
-    /// Development only: certificates for <c>private_key_jwt</c> connections from files instead of Key Vault, by certificate name.
-    /// </summary>
-    public Dictionary<string, LocalCertificateOptions> Certificates { get; init; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>How long a secret or certificate read from Key Vault is kept in memory before it is read again.</summary>
-    public TimeSpan SecretCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Upper bound on how long a caller waits for a token that has to be fetched.</summary>
     public TimeSpan AcquisitionTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Connections;
 
@@ -7,7 +7,7 @@ namespace TokenBroker.Connections;
 /// Checks the whole <c>TokenBroker</c> section at start-up and reports every problem at once,
 /// each naming the configuration key, so one deployment attempt shows everything to fix.
 /// </summary>
-internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) : IValidateOptions<TokenBrokerOptions>
+internal sealed class TokenBrokerOptionsValidator : IValidateOptions<TokenBrokerOptions>
 {
     private const string Prefix = TokenBrokerOptions.SectionName;
 
@@ -26,13 +26,6 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         }
 
         ValidateNamesAreUnique(options, errors);
-
-        ValidateSecretSource(options, errors);
-
-        if (options.SecretCacheDuration <= TimeSpan.Zero || options.SecretCacheDuration > TimeSpan.FromDays(1))
-        {
-            errors.Add($"{Prefix}:SecretCacheDuration must be between 00:00:01 and 1.00:00:00.");
-        }
 
         if (options.AcquisitionTimeout <= TimeSpan.Zero || options.AcquisitionTimeout > TimeSpan.FromMinutes(5))
         {
@@ -85,16 +78,29 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
             errors.Add($"{key}:AllowedScopes must include every default scope; missing: {string.Join(' ', defaults.Except(allowed))}.");
         }
 
-        if (!ClientAuthMethodNames.TryParse(connection.AuthMethod, out var method))
+        if (!ClientAuthMethods.TryFind(connection.AuthMethod, out var method))
         {
             errors.Add($"{key}:AuthMethod '{connection.AuthMethod}' is not supported; use one of: {ClientAuthMethodNames.Supported}.");
 
             // Which credential is required depends on the method, but a malformed name is wrong whatever it is.
-            ValidateVaultName($"{key}:SecretName", connection.SecretName, required: false, "secret", errors);
+            VaultCredential.ValidateName($"{key}:SecretName", connection.SecretName, required: false, VaultObject.SecretKind, errors);
             return;
         }
 
-        ValidateCredential(key, method.Value, connection, errors);
+        method.Validate(key, connection, errors);
+        RefuseSettingsOfOtherMethods(key, method, connection, errors);
+    }
+
+    // A setting that belongs to another method means the operator believes something the broker will not do.
+    private static void RefuseSettingsOfOtherMethods(string key, ClientAuthMethodRegistration method, ConnectionOptions connection, List<string> errors)
+    {
+        foreach (var other in ClientAuthMethods.All.Where(m => m.Method != method.Method))
+        {
+            foreach (var setting in other.OwnSettings.Where(s => !method.OwnSettings.Contains(s) && s.IsSet(connection)))
+            {
+                errors.Add($"{key}:{setting.Name} applies only to AuthMethod {other.Name}; this connection uses {method.Name}.");
+            }
+        }
     }
 
     // Two sections naming the same connection would silently shadow each other; a key that is another connection's name
@@ -121,110 +127,6 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         }
     }
 
-    private static void ValidateCredential(string key, ClientAuthMethod method, ConnectionOptions connection, List<string> errors)
-    {
-        var name = ClientAuthMethodNames.ToName(method);
-        if (ClientAuthMethodNames.UsesSecret(method))
-        {
-            ValidateVaultName($"{key}:SecretName", connection.SecretName, required: true, "secret", errors);
-        }
-
-        // SecretName is tolerated (and unused) with the other methods, so moving a connection off secrets is one change.
-        if (method == ClientAuthMethod.PrivateKeyJwt)
-        {
-            ValidateVaultName($"{key}:CertificateName", connection.CertificateName, required: true, "certificate", errors);
-            if (SigningAlgorithmNames.Normalize(connection.SigningAlgorithm) is null)
-            {
-                errors.Add($"{key}:SigningAlgorithm '{connection.SigningAlgorithm}' is not supported; use one of: {SigningAlgorithmNames.Supported}.");
-            }
-
-            if (!string.IsNullOrWhiteSpace(connection.AssertionAudience) && !IsIssuer(connection.AssertionAudience.Trim()))
-            {
-                errors.Add($"{key}:AssertionAudience must be the authorization server's issuer identifier: an absolute https URL without query or fragment (http only for loopback hosts).");
-            }
-        }
-        else
-        {
-            RefuseUnused($"{key}:CertificateName", connection.CertificateName, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
-            RefuseUnused($"{key}:SigningAlgorithm", connection.SigningAlgorithm, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
-            RefuseUnused($"{key}:AssertionAudience", connection.AssertionAudience, ClientAuthMethodNames.PrivateKeyJwt, name, errors);
-        }
-
-        if (method == ClientAuthMethod.ManagedIdentityFederation)
-        {
-            if (!string.IsNullOrWhiteSpace(connection.FederationAudience) && !IsFederationAudience(connection.FederationAudience.Trim()))
-            {
-                errors.Add($"{key}:FederationAudience must be an absolute URI without query, fragment or '/.default', such as {Connection.DefaultFederationAudience}.");
-            }
-        }
-        else
-        {
-            RefuseUnused($"{key}:FederationAudience", connection.FederationAudience, ClientAuthMethodNames.ManagedIdentityFederation, name, errors);
-        }
-    }
-
-    private static void ValidateVaultName(string key, string? value, bool required, string kind, List<string> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required)
-            {
-                errors.Add($"{key} is required.");
-            }
-        }
-        else if (!UriRules.IsVaultObjectName(value.Trim()))
-        {
-            errors.Add($"{key} must be a Key Vault {kind} name: 1 to 127 characters, letters, digits and '-'.");
-        }
-    }
-
-    // A setting that belongs to another method means the operator believes something the broker will not do.
-    private static void RefuseUnused(string key, string? value, string owner, string method, List<string> errors)
-    {
-        if (!string.IsNullOrWhiteSpace(value))
-        {
-            errors.Add($"{key} applies only to AuthMethod {owner}; this connection uses {method}.");
-        }
-    }
-
-    private void ValidateSecretSource(TokenBrokerOptions options, List<string> errors)
-    {
-        if (options.KeyVaultUri is { } vault && (!vault.IsAbsoluteUri || vault.Scheme != Uri.UriSchemeHttps))
-        {
-            errors.Add($"{Prefix}:KeyVaultUri must be an absolute https URL such as https://my-vault.vault.azure.net/.");
-        }
-
-        if (environment.IsDevelopment())
-        {
-            foreach (var (certificate, local) in options.Certificates)
-            {
-                if (string.IsNullOrWhiteSpace(local.Path))
-                {
-                    errors.Add($"{Prefix}:Certificates:{certificate}:Path is required: a PFX file, or a PEM file with the certificate (and its key, or KeyPath).");
-                }
-            }
-
-            return;
-        }
-
-        // Secrets in app settings or on disk are fine on a laptop and a liability anywhere else.
-        if (options.KeyVaultUri is null)
-        {
-            errors.Add($"{Prefix}:KeyVaultUri is required outside the Development environment; secrets from configuration are for local runs only.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.LocalSecretsFile))
-        {
-            errors.Add($"{Prefix}:LocalSecretsFile is for local runs only and is refused outside the Development environment.");
-        }
-
-        // A private key in a file or an app setting is the very thing Key Vault exists to avoid.
-        if (options.Certificates.Count > 0)
-        {
-            errors.Add($"{Prefix}:Certificates is for local runs only and is refused outside the Development environment; use Key Vault certificates.");
-        }
-    }
-
     private static ScopeSet? ValidateScopes(string key, string? value, List<string> errors)
     {
         if (ScopeSet.TryParse(value, out var scopes, out var error))
@@ -235,20 +137,4 @@ internal sealed class TokenBrokerOptionsValidator(IHostEnvironment environment) 
         errors.Add($"{key}: {error}");
         return null;
     }
-
-    // RFC 8414 §2: an issuer identifier is an https URL with no query or fragment.
-    private static bool IsIssuer(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri)
-        && UriRules.IsHttpsOrLoopbackHttp(uri)
-        && string.IsNullOrEmpty(uri.Query)
-        && string.IsNullOrEmpty(uri.Fragment)
-        && string.IsNullOrEmpty(uri.UserInfo);
-
-    // The broker appends "/.default" itself; Entra's audiences (api://AzureADTokenExchange, …USGov, …China) are URIs.
-    private static bool IsFederationAudience(string audience) =>
-        Uri.TryCreate(audience, UriKind.Absolute, out var uri)
-        && string.IsNullOrEmpty(uri.Query)
-        && string.IsNullOrEmpty(uri.Fragment)
-        && !audience.Any(char.IsWhiteSpace)
-        && !audience.EndsWith("/.default", StringComparison.OrdinalIgnoreCase);
 }

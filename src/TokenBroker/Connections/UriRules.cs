@@ -16,4 +16,8 @@ internal static class UriRules
     /// <summary>A Key Vault object (secret, certificate) name: 1 to 127 letters, digits and '-'.</summary>
     public static bool IsVaultObjectName(string name) =>
         name.Length is > 0 and <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    /// <summary>The one message for a setting <paramref name="key"/> that is not a Key Vault <paramref name="kind"/> name.</summary>
+    public static string NotAVaultObjectName(string key, string kind) =>
+        $"{key} must be a Key Vault {kind} name: 1 to 127 characters, letters, digits and '-'.";
 }

@@ -1,89 +1,125 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TokenBroker.Diagnostics;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Credentials;
 
 /// <summary>
-/// The broker's view of one kind of versioned credential (secrets, certificates). A remote credential is read once per
-/// cache duration (concurrent reads share one call) and the last good version survives a Key Vault outage. During a
-/// rotation overlap a previous version that still works can be pinned: it is used until the latest version changes.
+/// The broker's one view of its versioned credentials (secrets and certificates), over a source per kind. A remote
+/// credential is read once per <see cref="CredentialSourceOptions.SecretCacheDuration"/> (concurrent reads share one call)
+/// and the last good version survives a Key Vault outage. During a rotation overlap a previous version that still works
+/// can be pinned: it is used until the latest version changes. <see cref="Invalidate"/> is the one call that says a
+/// Key Vault object changed.
 /// </summary>
-internal sealed partial class CredentialCache<TCredential>
-    where TCredential : ClientCredential
+internal sealed partial class CredentialCache
 {
     private static readonly TimeSpan StaleRetryInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StaleReadWait = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly SingleFlight<string, TCredential> _reads = new();
-    private readonly ICredentialSource<TCredential> _source;
-    private readonly string _kind;
+    // Keyed by kind and lower-cased name: Key Vault names are case-insensitive, so two spellings are one object.
+    private readonly ConcurrentDictionary<VaultObject, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, long> _invalidations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SingleFlight<VaultObject, ClientCredential> _reads = new();
+    private readonly Dictionary<string, ICredentialSource> _sources;
     private readonly TimeProvider _time;
     private readonly TimeSpan _duration;
-    private readonly Action<string> _reloaded;
-    private readonly ILogger _logger;
+    private readonly TokenBrokerMetrics _metrics;
+    private readonly ILogger<CredentialCache> _logger;
 
-    /// <param name="source">Where the credentials come from.</param>
-    /// <param name="kind">What they are called in logs: <c>secret</c>, <c>certificate</c>.</param>
-    /// <param name="time">The clock.</param>
-    /// <param name="duration">How long a remote credential is kept before it is read again.</param>
-    /// <param name="reloaded">Counts each remote read by outcome (<c>success</c>, <c>stale</c>, <c>failure</c>).</param>
-    /// <param name="logger">The logger of the component that owns the cache.</param>
-    public CredentialCache(ICredentialSource<TCredential> source, string kind, TimeProvider time, TimeSpan duration, Action<string> reloaded, ILogger logger)
+    public CredentialCache(IEnumerable<ICredentialSource> sources, TimeProvider time, IOptions<CredentialSourceOptions> options, TokenBrokerMetrics metrics, ILogger<CredentialCache> logger)
     {
-        _source = source;
-        _kind = kind;
+        _sources = sources.ToDictionary(s => s.Kind, StringComparer.Ordinal);
         _time = time;
-        _duration = duration;
-        _reloaded = reloaded;
+        _duration = options.Value.SecretCacheDuration;
+        _metrics = metrics;
         _logger = logger;
     }
 
     /// <summary>The credential to use now: the pinned previous version during an overlap, else the latest.</summary>
-    public async ValueTask<TCredential> GetAsync(string name, CancellationToken cancellationToken)
+    /// <exception cref="ClientCredentialUnavailableException">It cannot be read and no good version is at hand.</exception>
+    public async ValueTask<ClientCredential> GetAsync(VaultObject vaultObject, CancellationToken cancellationToken)
     {
-        if (_source.IsRemote && _entries.TryGetValue(name, out var entry) && _time.GetUtcNow() < entry.FreshUntil)
+        var key = Key(vaultObject);
+        if (Source(vaultObject).IsRemote && _entries.TryGetValue(key, out var entry) && _time.GetUtcNow() < entry.FreshUntil)
         {
             return entry.Pinned ?? entry.Latest;
         }
 
-        var latest = await LoadAsync(name, cancellationToken);
-        return _entries.TryGetValue(name, out var current) && current.Latest.Version == latest.Version && current.Pinned is not null
+        var latest = await LoadAsync(vaultObject, cancellationToken);
+        return _entries.TryGetValue(key, out var current) && current.Latest.Version == latest.Version && current.Pinned is not null
             ? current.Pinned
             : latest;
     }
 
     /// <summary>Reads the latest version from the source, bypassing memory and dropping any pin.</summary>
-    public async ValueTask<TCredential> ReloadAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<ClientCredential> ReloadAsync(VaultObject vaultObject, CancellationToken cancellationToken)
     {
-        _entries.TryRemove(name, out _);
-        return await LoadAsync(name, cancellationToken);
+        _entries.TryRemove(Key(vaultObject), out _);
+        return await LoadAsync(vaultObject, cancellationToken);
     }
 
     /// <summary>Older versions that may still be accepted, newest first.</summary>
-    public ValueTask<IReadOnlyList<TCredential>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken) =>
-        _source.GetPreviousVersionsAsync(name, latestVersion, cancellationToken);
+    public ValueTask<IReadOnlyList<ClientCredential>> GetPreviousVersionsAsync(VaultObject vaultObject, string latestVersion, CancellationToken cancellationToken) =>
+        Source(vaultObject).GetPreviousVersionsAsync(vaultObject.Name, latestVersion, cancellationToken);
 
     /// <summary>Uses <paramref name="credential"/> instead of the latest version until the latest version changes.</summary>
-    public void Pin(string name, TCredential credential)
+    public void Pin(VaultObject vaultObject, ClientCredential credential)
     {
         ArgumentNullException.ThrowIfNull(credential);
         _entries.AddOrUpdate(
-            name,
+            Key(vaultObject),
             static (_, state) => new Entry(state.Credential, state.Credential, state.Self._time.GetUtcNow() + state.Self._duration),
             static (_, existing, state) => existing with { Pinned = state.Credential },
             (Self: this, Credential: credential));
-        Log.Pinned(_logger, _kind, name, credential.Version);
+        Log.Pinned(_logger, vaultObject.Kind, vaultObject.Name, credential.Version);
     }
 
-    /// <summary>Forgets a credential (a Key Vault event said it changed): the next use reads the source.</summary>
-    public void Invalidate(string name) => _entries.TryRemove(name, out _);
-
-    private async ValueTask<TCredential> LoadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets every object named <paramref name="name"/>, whatever its kind (a Key Vault event said it changed): the next
+    /// use reads the source. A certificate's private key is read through the secret of the same name, which gets a new
+    /// version with every certificate version, so either event reaches the certificate.
+    /// </summary>
+    public void Invalidate(string name)
     {
-        var read = _reads.RunAsync(name, this, static (self, key) => self.ReadSourceAsync(key));
-        if (!read.IsCompleted && _entries.TryGetValue(name, out var stale))
+        ArgumentNullException.ThrowIfNull(name);
+        foreach (var kind in _sources.Keys)
+        {
+            _entries.TryRemove(Key(new VaultObject(kind, name)), out _);
+        }
+
+        _invalidations.AddOrUpdate(name, 1, static (_, count) => count + 1);
+    }
+
+    /// <summary>
+    /// How many times <paramref name="name"/> was invalidated: what a component that derives something from an object
+    /// (the token protector's list of previous keys) compares to learn that it changed, without a callback.
+    /// </summary>
+    public long InvalidationsOf(string name) => _invalidations.GetValueOrDefault(name);
+
+    /// <summary>The secret named <paramref name="name"/> to use now.</summary>
+    /// <exception cref="SecretUnavailableException">It cannot be read and no good version is at hand.</exception>
+    public async ValueTask<ClientSecret> GetSecretAsync(string name, CancellationToken cancellationToken) =>
+        (ClientSecret)await GetAsync(VaultObject.Secret(name), cancellationToken);
+
+    /// <summary>Older versions of the secret named <paramref name="name"/> that may still be valid, newest first.</summary>
+    /// <exception cref="SecretUnavailableException">They cannot be listed or read.</exception>
+    public async ValueTask<IReadOnlyList<ClientSecret>> GetPreviousSecretsAsync(string name, string latestVersion, CancellationToken cancellationToken) =>
+        [.. (await GetPreviousVersionsAsync(VaultObject.Secret(name), latestVersion, cancellationToken)).Cast<ClientSecret>()];
+
+    private static VaultObject Key(VaultObject vaultObject) => vaultObject with { Name = vaultObject.Name.ToLowerInvariant() };
+
+    private ICredentialSource Source(VaultObject vaultObject) =>
+        _sources.TryGetValue(vaultObject.Kind, out var source)
+            ? source
+            : throw new InvalidOperationException($"No credential source is registered for {vaultObject.Kind}s.");
+
+    private async ValueTask<ClientCredential> LoadAsync(VaultObject vaultObject, CancellationToken cancellationToken)
+    {
+        var key = Key(vaultObject);
+        var read = _reads.RunAsync(key, (Self: this, Object: vaultObject), static (state, _) => state.Self.ReadSourceAsync(state.Object));
+        if (!read.IsCompleted && _entries.TryGetValue(key, out var stale))
         {
             // A healthy vault answers in milliseconds. One that hangs would make the caller wait out the client's
             // retries although a last good version is at hand: use it, and let the read finish for the next caller.
@@ -91,7 +127,7 @@ internal sealed partial class CredentialCache<TCredential>
             if (finished != read)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Log.ServingStale(_logger, _kind, name, stale.Latest.Version, "the read is taking long");
+                Log.ServingStale(_logger, vaultObject.Kind, vaultObject.Name, stale.Latest.Version, "the read is taking long");
                 return stale.Latest;
             }
         }
@@ -99,47 +135,49 @@ internal sealed partial class CredentialCache<TCredential>
         return await read.WaitAsync(cancellationToken);
     }
 
-    private async Task<TCredential> ReadSourceAsync(string name)
+    private async Task<ClientCredential> ReadSourceAsync(VaultObject vaultObject)
     {
+        var key = Key(vaultObject);
+        var source = Source(vaultObject);
         try
         {
             // Not the caller's token: one caller giving up must not fail the read the others are waiting on.
-            var latest = await _source.GetLatestAsync(name, CancellationToken.None);
+            var latest = await source.GetLatestAsync(vaultObject.Name, CancellationToken.None);
             var fresh = _time.GetUtcNow() + _duration;
             var stored = _entries.AddOrUpdate(
-                name,
+                key,
                 static (_, state) => new Entry(state.Latest, null, state.Fresh),
                 // A version is immutable: keeping the object already in use keeps a certificate's signing key warm.
                 static (_, existing, state) => existing.Latest.Version == state.Latest.Version
                     ? existing with { FreshUntil = state.Fresh }
                     : new Entry(state.Latest, null, state.Fresh),
                 (Latest: latest, Fresh: fresh));
-            if (_source.IsRemote)
+            if (source.IsRemote)
             {
-                _reloaded("success");
-                Log.Loaded(_logger, _kind, name, latest.Version);
+                _metrics.CredentialReloaded(vaultObject.Kind, "success");
+                Log.Loaded(_logger, vaultObject.Kind, vaultObject.Name, latest.Version);
             }
 
             return stored.Latest;
         }
-        catch (ClientCredentialUnavailableException ex) when (_entries.TryGetValue(name, out var stale))
+        catch (ClientCredentialUnavailableException ex) when (_entries.TryGetValue(key, out var stale))
         {
             // Keep the last good version for a short while before asking again: a vault that never answers would
             // otherwise make every miss wait out the client's retries before the stale version is used.
             var retryAt = _time.GetUtcNow() + (_duration < StaleRetryInterval ? _duration : StaleRetryInterval);
-            _entries.TryUpdate(name, stale with { FreshUntil = retryAt }, stale);
-            _reloaded("stale");
-            Log.ServingStale(_logger, _kind, name, stale.Latest.Version, ex.Reason);
+            _entries.TryUpdate(key, stale with { FreshUntil = retryAt }, stale);
+            _metrics.CredentialReloaded(vaultObject.Kind, "stale");
+            Log.ServingStale(_logger, vaultObject.Kind, vaultObject.Name, stale.Latest.Version, ex.Reason);
             return stale.Latest;
         }
         catch (ClientCredentialUnavailableException)
         {
-            _reloaded("failure");
+            _metrics.CredentialReloaded(vaultObject.Kind, "failure");
             throw;
         }
     }
 
-    private sealed record Entry(TCredential Latest, TCredential? Pinned, DateTimeOffset FreshUntil);
+    private sealed record Entry(ClientCredential Latest, ClientCredential? Pinned, DateTimeOffset FreshUntil);
 
     private static partial class Log
     {

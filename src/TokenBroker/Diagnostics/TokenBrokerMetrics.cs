@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Diagnostics;
 
@@ -69,9 +70,6 @@ public sealed class TokenBrokerMetrics
         _tokenRequestDuration.Record(duration.TotalSeconds, connectionTag, outcomeTag);
     }
 
-    internal void SecretReloaded(string outcome) =>
-        _secretReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
     internal void StorageFailed(string operation) =>
         _storageFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
@@ -87,8 +85,9 @@ public sealed class TokenBrokerMetrics
     internal void UnreadableEntity(string operation) =>
         _unreadableEntities.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
-    internal void CertificateReloaded(string outcome) =>
-        _certificateReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>Counts a read of a versioned credential from its source, as a certificate or (any other kind) a secret reload.</summary>
+    internal void CredentialReloaded(string kind, string outcome) =>
+        (kind == VaultObject.CertificateKind ? _certificateReloads : _secretReloads).Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     private static IEnumerable<Measurement<double>> TimeLeft(ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
     {

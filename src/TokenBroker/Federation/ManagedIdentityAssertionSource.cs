@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Core;
 using Azure.Identity;
-using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Secrets;
 
@@ -16,9 +15,8 @@ internal sealed class ManagedIdentityAssertionSource(TokenCredential credential)
 {
     private const string Kind = "federated credential";
 
-    public async ValueTask<FederatedAssertion> GetAsync(Connection connection, CancellationToken cancellationToken)
+    public async ValueTask<FederatedAssertion> GetAsync(string audience, CancellationToken cancellationToken)
     {
-        var audience = connection.FederationAudience ?? Connection.DefaultFederationAudience;
         AccessToken token;
         try
         {

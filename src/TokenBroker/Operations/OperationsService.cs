@@ -7,6 +7,7 @@ using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
+using TokenBroker.Credentials;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
@@ -22,7 +23,7 @@ public sealed partial class OperationsService
     private readonly MemoryTokenCache _memory;
     private readonly CoordinatedFetcher _fetcher;
     private readonly TokenBrokerService _broker;
-    private readonly SecretCache _secrets;
+    private readonly CredentialCache _credentials;
     private readonly CallerAuthenticator _callers;
     private readonly TimeProvider _time;
     private readonly OperationsOptions _options;
@@ -37,7 +38,7 @@ public sealed partial class OperationsService
         MemoryTokenCache memory,
         CoordinatedFetcher fetcher,
         TokenBrokerService broker,
-        SecretCache secrets,
+        CredentialCache credentials,
         CallerAuthenticator callers,
         TimeProvider time,
         IOptions<OperationsOptions> options,
@@ -52,7 +53,7 @@ public sealed partial class OperationsService
         _memory = memory;
         _fetcher = fetcher;
         _broker = broker;
-        _secrets = secrets;
+        _credentials = credentials;
         _callers = callers;
         _time = time;
         _options = options.Value;
@@ -77,7 +78,7 @@ public sealed partial class OperationsService
 
         try
         {
-            var expected = await _secrets.GetAsync(_options.AdminKeySecretName, cancellationToken);
+            var expected = await _credentials.GetSecretAsync(_options.AdminKeySecretName, cancellationToken);
             return CryptographicOperations.FixedTimeEquals(
                 SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey)),
                 SHA256.HashData(Encoding.UTF8.GetBytes(expected.Value)));

@@ -8,7 +8,7 @@ using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
-using TokenBroker.Secrets;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Operations;
 
@@ -26,7 +26,7 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<MemoryTokenCache>(),
             sp.GetRequiredService<CoordinatedFetcher>(),
             sp.GetRequiredService<TokenBrokerService>(),
-            sp.GetRequiredService<SecretCache>(),
+            sp.GetRequiredService<CredentialCache>(),
             sp.GetRequiredService<CallerAuthenticator>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<OperationsOptions>>(),

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
+using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
-using TokenBroker.Secrets;
 
 namespace TokenBroker.Rotation;
 
@@ -17,7 +17,7 @@ namespace TokenBroker.Rotation;
 public sealed partial class SecretEventProcessor
 {
     private readonly ConnectionRegistry _connections;
-    private readonly SecretCache _secrets;
+    private readonly CredentialCache _credentials;
     private readonly TokenBrokerService _broker;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<SecretEventProcessor> _logger;
@@ -25,7 +25,7 @@ public sealed partial class SecretEventProcessor
 
     internal SecretEventProcessor(
         ConnectionRegistry connections,
-        SecretCache secrets,
+        CredentialCache credentials,
         TokenBrokerService broker,
         TokenBrokerMetrics metrics,
         ILogger<SecretEventProcessor> logger,
@@ -33,7 +33,7 @@ public sealed partial class SecretEventProcessor
     {
         _vault = vault;
         _connections = connections;
-        _secrets = secrets;
+        _credentials = credentials;
         _broker = broker;
         _metrics = metrics;
         _logger = logger;
@@ -62,19 +62,14 @@ public sealed partial class SecretEventProcessor
         }
 
         // By name only, whatever the event's object type: a certificate's secret carries the certificate's name.
-        var affected = _connections.All
-            .Where(c => string.Equals(c.SecretName ?? c.CertificateName, secretEvent.SecretName, StringComparison.OrdinalIgnoreCase))
-            .ToList();
+        var affected = _connections.All.Where(c => c.Credential.IsStoredAs(secretEvent.SecretName)).ToList();
         var objectType = secretEvent.IsCertificate ? "certificate" : "secret";
         switch (secretEvent.Type)
         {
             case SecretEvent.NewVersionCreated or SecretEvent.CertificateNewVersionCreated:
                 _metrics.SecretEvent("new_version", objectType);
                 Log.NewVersion(_logger, objectType, secretEvent.SecretName, secretEvent.Version, affected.Count);
-                foreach (var name in affected.Select(c => c.CredentialName).Append(secretEvent.SecretName).Distinct(StringComparer.Ordinal))
-                {
-                    _secrets.Invalidate(name);
-                }
+                _credentials.Invalidate(secretEvent.SecretName);
 
                 foreach (var connection in affected)
                 {
@@ -103,18 +98,18 @@ public sealed partial class SecretEventProcessor
                 var version = result.Token.SecretVersion;
                 if (string.Equals(version, secretEvent.Version, StringComparison.Ordinal))
                 {
-                    Log.NewVersionProven(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, version);
+                    Log.NewVersionProven(_logger, connection.Name, connection.Credential.Kind, secretEvent.SecretName, version);
                 }
                 else
                 {
-                    Log.NewVersionNotUsed(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, secretEvent.Version, version);
+                    Log.NewVersionNotUsed(_logger, connection.Name, connection.Credential.Kind, secretEvent.SecretName, secretEvent.Version, version);
                 }
             }
             else
             {
                 var error = result.Error;
                 transient |= error.Kind is TokenErrorKind.UpstreamUnavailable or TokenErrorKind.SecretUnavailable;
-                Log.ReacquireFailed(_logger, connection.Name, connection.CredentialKind, secretEvent.SecretName, error.Kind.ToString(), error.UpstreamError ?? string.Empty);
+                Log.ReacquireFailed(_logger, connection.Name, connection.Credential.Kind, secretEvent.SecretName, error.Kind.ToString(), error.UpstreamError ?? string.Empty);
             }
         }
 

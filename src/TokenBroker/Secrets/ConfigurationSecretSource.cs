@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using TokenBroker.Connections;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Secrets;
 
@@ -12,7 +12,7 @@ namespace TokenBroker.Secrets;
 /// or from <c>TokenBroker:LocalSecretsFile</c>, which is watched so a rotation can be rehearsed without a restart.
 /// Values it served before act as "previous versions", as older Key Vault versions do until they are disabled.
 /// </summary>
-internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
+internal sealed class ConfigurationSecretSource : ICredentialSource<ClientSecret>, IDisposable
 {
     private const string SecretsSection = "TokenBroker:Secrets";
     private const int MaxHistory = 2;
@@ -21,7 +21,7 @@ internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
     private readonly IConfigurationRoot? _file;
     private readonly ConcurrentDictionary<string, ClientSecret[]> _history = new(StringComparer.Ordinal);
 
-    public ConfigurationSecretSource(IConfiguration configuration, IOptions<TokenBrokerOptions> options)
+    public ConfigurationSecretSource(IConfiguration configuration, IOptions<CredentialSourceOptions> options)
     {
         _configuration = configuration;
         var path = options.Value.LocalSecretsFile;
@@ -33,9 +33,11 @@ internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
         }
     }
 
+    public string Kind => VaultObject.SecretKind;
+
     public bool IsRemote => false;
 
-    public ValueTask<ClientSecret> GetLatestAsync(string name, CancellationToken cancellationToken)
+    public ValueTask<ClientCredential> GetLatestAsync(string name, CancellationToken cancellationToken)
     {
         var value = _file?[name] ?? _configuration[$"{SecretsSection}:{name}"];
         if (string.IsNullOrEmpty(value))
@@ -46,11 +48,11 @@ internal sealed class ConfigurationSecretSource : ISecretSource, IDisposable
 
         var secret = new ClientSecret(value, VersionOf(value));
         Remember(name, secret);
-        return ValueTask.FromResult(secret);
+        return ValueTask.FromResult<ClientCredential>(secret);
     }
 
-    public ValueTask<IReadOnlyList<ClientSecret>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<ClientSecret>>(
+    public ValueTask<IReadOnlyList<ClientCredential>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<ClientCredential>>(
             _history.TryGetValue(name, out var seen) ? [.. seen.Where(s => s.Version != latestVersion)] : []);
 
     public void Dispose() => (_file as IDisposable)?.Dispose();

@@ -1,17 +1,20 @@
 using Azure.Security.KeyVault.Secrets;
+using TokenBroker.Credentials;
 
 namespace TokenBroker.Secrets;
 
 /// <summary>Reads secrets from Key Vault with the app's identity (Key Vault Secrets User is all it needs).</summary>
-internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider time) : ISecretSource
+internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider time) : ICredentialSource<ClientSecret>
 {
     // Two older versions cover every sane rotation; more would only add Key Vault reads while a connection is failing.
     private const int MaxPreviousVersions = 2;
     private const string Role = "Key Vault Secrets User";
 
+    public string Kind => VaultObject.SecretKind;
+
     public bool IsRemote => true;
 
-    public async ValueTask<ClientSecret> GetLatestAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<ClientCredential> GetLatestAsync(string name, CancellationToken cancellationToken)
     {
         var secret = await ReadAsync(name, version: null, cancellationToken);
         if (secret.Properties.Enabled == false)
@@ -22,7 +25,7 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
         return new ClientSecret(secret.Value, secret.Properties.Version ?? string.Empty);
     }
 
-    public async ValueTask<IReadOnlyList<ClientSecret>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ClientCredential>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var candidates = new List<SecretProperties>();
@@ -41,7 +44,7 @@ internal sealed class KeyVaultSecretSource(SecretClient client, TimeProvider tim
             throw new SecretUnavailableException(name, KeyVaultFailure.Describe(ex, Role), ex);
         }
 
-        var previous = new List<ClientSecret>();
+        var previous = new List<ClientCredential>();
         foreach (var properties in candidates.OrderByDescending(p => p.CreatedOn).Take(MaxPreviousVersions))
         {
             var secret = await ReadAsync(name, properties.Version, cancellationToken);

@@ -139,6 +139,6 @@ public sealed class SecretRotationTests : IDisposable
 
         Assert.Equal(5, _harness.Endpoint.Count);
         Assert.Equal(2, _vault.Reads); // at 0 and at 168 minutes: the cache keeps a secret two hours
-        Assert.NotNull(_harness.Services.GetRequiredService<SecretCache>());
+        Assert.NotNull(_harness.Services.GetRequiredService<TokenBroker.Credentials.CredentialCache>());
     }
 }

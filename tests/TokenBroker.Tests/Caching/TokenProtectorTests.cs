@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
 namespace TokenBroker.Tests.Caching;
@@ -80,7 +81,7 @@ public sealed class TokenProtectorTests : IDisposable
         var old = (await protector.SealAsync(Row, Token("sealed-with-v1"), CancellationToken.None))!;
 
         keyVault.Add(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        await harness.Services.GetRequiredService<TokenBroker.Secrets.SecretCache>().ReloadAsync("token-cache-key-rotating", CancellationToken.None);
+        await harness.Services.GetRequiredService<CredentialCache>().ReloadAsync(VaultObject.Secret("token-cache-key-rotating"), CancellationToken.None);
         var fresh = (await protector.SealAsync(Row, Token("sealed-with-v2"), CancellationToken.None))!;
 
         Assert.Equal(v1, old.KeyId);
@@ -125,7 +126,7 @@ public sealed class TokenProtectorTests : IDisposable
             var protector = harness.Services.GetRequiredService<TokenProtector>();
             var sealedWithV1 = (await protector.SealAsync(Row, Token("t"), CancellationToken.None))!;
             keyVault.Add(keyValue);
-            await harness.Services.GetRequiredService<TokenBroker.Secrets.SecretCache>().ReloadAsync(keyVault.SecretName, CancellationToken.None);
+            await harness.Services.GetRequiredService<CredentialCache>().ReloadAsync(VaultObject.Secret(keyVault.SecretName), CancellationToken.None);
 
             // Same key bytes under another version: only the associated data (which names the key id) tells them apart.
             Assert.Null(await protector.OpenAsync(Row, sealedWithV1 with { KeyId = "v2" }, CancellationToken.None));
@@ -142,7 +143,7 @@ public sealed class TokenProtectorTests : IDisposable
             var protector = harness.Services.GetRequiredService<TokenProtector>();
             var old = (await protector.SealAsync(Row, Token("sealed-with-v1"), CancellationToken.None))!;
             keyVault.Add(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            await harness.Services.GetRequiredService<TokenBroker.Secrets.SecretCache>().ReloadAsync(keyVault.SecretName, CancellationToken.None);
+            await harness.Services.GetRequiredService<CredentialCache>().ReloadAsync(VaultObject.Secret(keyVault.SecretName), CancellationToken.None);
             Assert.NotNull(await protector.OpenAsync(Row, old, CancellationToken.None));
 
             keyVault.Disable(old.KeyId);
@@ -159,10 +160,10 @@ public sealed class TokenProtectorTests : IDisposable
         using (harness)
         {
             var protector = harness.Services.GetRequiredService<TokenProtector>();
-            var secrets = harness.Services.GetRequiredService<TokenBroker.Secrets.SecretCache>();
+            var secrets = harness.Services.GetRequiredService<CredentialCache>();
             var old = (await protector.SealAsync(Row, Token("sealed-with-v1"), CancellationToken.None))!;
             keyVault.Add(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            await secrets.ReloadAsync(keyVault.SecretName, CancellationToken.None);
+            await secrets.ReloadAsync(VaultObject.Secret(keyVault.SecretName), CancellationToken.None);
             Assert.NotNull(await protector.OpenAsync(Row, old, CancellationToken.None));
 
             keyVault.Disable(old.KeyId);

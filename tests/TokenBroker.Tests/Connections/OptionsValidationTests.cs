@@ -7,10 +7,14 @@ namespace TokenBroker.Tests.Connections;
 
 public sealed class OptionsValidationTests
 {
-    private static OptionsValidationException Invalid(Dictionary<string, string?> settings, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
+    private static OptionsValidationException Invalid(Dictionary<string, string?> settings, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null) =>
+        Invalid<TokenBrokerOptions>(settings, environment);
+
+    private static OptionsValidationException Invalid<TOptions>(Dictionary<string, string?> settings, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
+        where TOptions : class
     {
         using var harness = new CoreHarness(settings, environment);
-        return Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value);
+        return Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<TOptions>>().Value);
     }
 
     [Fact]
@@ -70,7 +74,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Outside_development_secrets_must_come_from_key_vault()
     {
-        var error = Invalid(new() { ["TokenBroker:LocalSecretsFile"] = "secrets.json" }, TestEnvironment.Production);
+        var error = Invalid<TokenBroker.Credentials.CredentialSourceOptions>(new() { ["TokenBroker:LocalSecretsFile"] = "secrets.json" }, TestEnvironment.Production);
         Assert.Contains(error.Failures, f => f.StartsWith("TokenBroker:KeyVaultUri is required outside the Development environment", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("TokenBroker:LocalSecretsFile is for local runs only", StringComparison.Ordinal));
     }

@@ -1,10 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
-using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Moq;
 using TokenBroker.Certificates;
-using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
@@ -23,7 +21,7 @@ public sealed class CertificateSourceTests : IDisposable
 
     private static ConfigurationCertificateSource Local(LocalCertificateOptions local)
     {
-        var options = new TokenBrokerOptions();
+        var options = new CredentialSourceOptions();
         options.Certificates["payments-cert"] = local;
         return new ConfigurationCertificateSource(Options.Create(options));
     }
@@ -42,7 +40,7 @@ public sealed class CertificateSourceTests : IDisposable
     {
         var path = Write("payments.pfx", _certificate.Export(X509ContentType.Pkcs12, "pfx-password"));
 
-        var loaded = await Local(new() { Path = path, Password = "pfx-password" }).GetLatestAsync("payments-cert", CancellationToken.None);
+        var loaded = (ClientCertificate)await Local(new() { Path = path, Password = "pfx-password" }).GetLatestAsync("payments-cert", CancellationToken.None);
 
         Assert.True(loaded.Certificate.HasPrivateKey);
         Assert.Equal(_certificate.Thumbprint, loaded.Certificate.Thumbprint);
@@ -57,8 +55,8 @@ public sealed class CertificateSourceTests : IDisposable
         var certificateOnly = Write("certificate.pem", _certificate.ExportCertificatePem());
         var keyOnly = Write("key.pem", key.ExportPkcs8PrivateKeyPem());
 
-        var fromCombined = await Local(new() { Path = combined }).GetLatestAsync("payments-cert", CancellationToken.None);
-        var fromPair = await Local(new() { Path = certificateOnly, KeyPath = keyOnly }).GetLatestAsync("payments-cert", CancellationToken.None);
+        var fromCombined = (ClientCertificate)await Local(new() { Path = combined }).GetLatestAsync("payments-cert", CancellationToken.None);
+        var fromPair = (ClientCertificate)await Local(new() { Path = certificateOnly, KeyPath = keyOnly }).GetLatestAsync("payments-cert", CancellationToken.None);
 
         Assert.True(fromCombined.Certificate.HasPrivateKey);
         Assert.True(fromPair.Certificate.HasPrivateKey);
@@ -101,7 +99,7 @@ public sealed class CertificateSourceTests : IDisposable
         var vault = new CertificateVaultMock("payments-cert");
         var version = vault.Add(_certificate, pem);
 
-        var loaded = await new KeyVaultCertificateSource(vault.Certificates.Object, vault.Secrets.Object, TimeProvider.System)
+        var loaded = (ClientCertificate)await new KeyVaultCertificateSource(vault.Certificates.Object, vault.Secrets.Object, TimeProvider.System)
             .GetLatestAsync("payments-cert", CancellationToken.None);
 
         Assert.Equal(version, loaded.Version);
@@ -138,23 +136,6 @@ public sealed class CertificateSourceTests : IDisposable
         Assert.Contains("disabled", error.Reason, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(404, "not found")]
-    [InlineData(403, "Key Vault Certificate User")]
-    [InlineData(0, "could not be reached")]
-    public async Task Key_vault_errors_become_a_reason_naming_the_certificate(int status, string reason)
-    {
-        var vault = new CertificateVaultMock("payments-cert");
-        vault.Certificates.Setup(c => c.GetCertificateAsync("payments-cert", It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(status, "boom"));
-
-        var error = await Assert.ThrowsAsync<ClientCredentialUnavailableException>(() =>
-            new KeyVaultCertificateSource(vault.Certificates.Object, vault.Secrets.Object, TimeProvider.System).GetLatestAsync("payments-cert", CancellationToken.None).AsTask());
-
-        Assert.Equal("payments-cert", error.CredentialName);
-        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task In_development_a_private_key_jwt_connection_signs_with_the_local_certificate()
     {
@@ -171,6 +152,6 @@ public sealed class CertificateSourceTests : IDisposable
         Assert.True(result.Succeeded);
         Assert.StartsWith("local-", result.Token.SecretVersion, StringComparison.Ordinal);
         Assert.Contains("client_assertion", Assert.Single(harness.Endpoint.Requests).Form.Keys);
-        Assert.NotNull(harness.Services.GetRequiredService<CredentialCache<ClientCertificate>>());
+        Assert.NotNull(harness.Services.GetRequiredService<CredentialCache>());
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 using TokenBroker.Acquisition;
 using TokenBroker.Certificates;
 using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
 namespace TokenBroker.Tests.Credentials;
@@ -22,10 +23,12 @@ public sealed class ClientAssertionFactoryTests : IDisposable
         "payments",
         Endpoint,
         "payments-client",
-        ClientAuthMethod.PrivateKeyJwt,
         ScopeSet.Empty,
         ScopeSet.Empty,
-        ConnectionCredential.Certificate("payments-cert", algorithm, assertionAudience));
+        new CertificateCredential("payments-cert", algorithm, assertionAudience));
+
+    private static string Create(ClientAssertionFactory factory, Connection connection, ClientCertificate certificate) =>
+        factory.Create(connection, (CertificateCredential)connection.Credential, certificate);
 
     private async Task<JsonWebToken> ValidatedAsync(string assertion, string audience)
     {
@@ -43,7 +46,7 @@ public sealed class ClientAssertionFactoryTests : IDisposable
     [Fact]
     public async Task An_assertion_names_the_client_the_token_endpoint_and_the_certificate_and_lives_five_minutes()
     {
-        var assertion = new ClientAssertionFactory(_time).Create(PrivateKeyJwt(), _certificate);
+        var assertion = Create(new ClientAssertionFactory(_time), PrivateKeyJwt(), _certificate);
 
         var token = await ValidatedAsync(assertion, Endpoint.AbsoluteUri);
         Assert.Equal("RS256", token.Alg);
@@ -61,7 +64,7 @@ public sealed class ClientAssertionFactoryTests : IDisposable
     [Fact]
     public async Task PS256_is_used_when_configured_and_verifies_with_the_certificate()
     {
-        var assertion = new ClientAssertionFactory(_time).Create(PrivateKeyJwt("PS256"), _certificate);
+        var assertion = Create(new ClientAssertionFactory(_time), PrivateKeyJwt("PS256"), _certificate);
 
         Assert.Equal("PS256", (await ValidatedAsync(assertion, Endpoint.AbsoluteUri)).Alg);
     }
@@ -71,7 +74,7 @@ public sealed class ClientAssertionFactoryTests : IDisposable
     {
         var factory = new ClientAssertionFactory(_time);
 
-        var ids = Enumerable.Range(0, 50).Select(_ => new JsonWebToken(factory.Create(PrivateKeyJwt(), _certificate)).Id).ToHashSet();
+        var ids = Enumerable.Range(0, 50).Select(_ => new JsonWebToken(Create(factory, PrivateKeyJwt(), _certificate)).Id).ToHashSet();
 
         Assert.Equal(50, ids.Count);
     }
@@ -79,7 +82,7 @@ public sealed class ClientAssertionFactoryTests : IDisposable
     [Fact]
     public async Task With_an_assertion_audience_the_assertion_follows_rfc7523bis()
     {
-        var assertion = new ClientAssertionFactory(_time).Create(PrivateKeyJwt(assertionAudience: "https://login.example.test/tenant/v2.0"), _certificate);
+        var assertion = Create(new ClientAssertionFactory(_time), PrivateKeyJwt(assertionAudience: "https://login.example.test/tenant/v2.0"), _certificate);
 
         var token = await ValidatedAsync(assertion, "https://login.example.test/tenant/v2.0");
         Assert.Equal("client-authentication+jwt", token.Typ);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
 namespace TokenBroker.Tests.Credentials;
@@ -10,10 +11,14 @@ public sealed class ClientAuthenticationOptionsTests
 {
     private const string Key = "TokenBroker:Connections:payments";
 
-    private static IReadOnlyList<string> Failures(Dictionary<string, string?> settings, IHostEnvironment? environment = null)
+    private static IReadOnlyList<string> Failures(Dictionary<string, string?> settings, IHostEnvironment? environment = null) =>
+        Failures<TokenBrokerOptions>(settings, environment);
+
+    private static IReadOnlyList<string> Failures<TOptions>(Dictionary<string, string?> settings, IHostEnvironment? environment = null)
+        where TOptions : class
     {
         using var harness = new CoreHarness(settings, environment);
-        return [.. Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value).Failures];
+        return [.. Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<TOptions>>().Value).Failures];
     }
 
     private static Connection Valid(Dictionary<string, string?> settings)
@@ -47,10 +52,11 @@ public sealed class ClientAuthenticationOptionsTests
         });
 
         Assert.Equal(ClientAuthMethod.PrivateKeyJwt, connection.AuthMethod);
-        Assert.Equal("payments-cert", connection.CertificateName);
-        Assert.Equal("RS256", connection.SigningAlgorithm);
-        Assert.Null(connection.AssertionAudience);
-        Assert.Null(connection.SecretName);
+        var credential = Assert.IsType<CertificateCredential>(connection.Credential);
+        Assert.Equal("payments-cert", credential.CertificateName);
+        Assert.Equal("RS256", credential.SigningAlgorithm);
+        Assert.Null(credential.AssertionAudience);
+        Assert.Equal(VaultObject.Certificate("payments-cert"), credential.VaultObject); // no secret: the certificate is what is stored
     }
 
     [Fact]
@@ -76,7 +82,7 @@ public sealed class ClientAuthenticationOptionsTests
         });
 
         Assert.Equal(ClientAuthMethod.ManagedIdentityFederation, connection.AuthMethod);
-        Assert.Equal("api://AzureADTokenExchange", connection.FederationAudience);
+        Assert.Equal("api://AzureADTokenExchange", Assert.IsType<FederatedCredential>(connection.Credential).Audience);
     }
 
     [Theory]
@@ -122,7 +128,7 @@ public sealed class ClientAuthenticationOptionsTests
     [Fact]
     public void Local_certificates_are_refused_outside_development()
     {
-        var failures = Failures(
+        var failures = Failures<CredentialSourceOptions>(
             new()
             {
                 ["TokenBroker:KeyVaultUri"] = "https://vault.vault.azure.net/",
@@ -136,7 +142,7 @@ public sealed class ClientAuthenticationOptionsTests
     [Fact]
     public void A_local_certificate_needs_a_path()
     {
-        var failures = Failures(new() { ["TokenBroker:Certificates:payments-cert:Password"] = "p" });
+        var failures = Failures<CredentialSourceOptions>(new() { ["TokenBroker:Certificates:payments-cert:Password"] = "p" });
 
         Assert.Contains(failures, f => f.StartsWith("TokenBroker:Certificates:payments-cert:Path is required", StringComparison.Ordinal));
     }

@@ -164,7 +164,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
         await Get();
 
         var v2 = _vault.Add(_v2);
-        _harness.Services.GetRequiredService<SecretCache>().Invalidate("payments-cert"); // what either Key Vault event does
+        _harness.Services.GetRequiredService<TokenBroker.Credentials.CredentialCache>().Invalidate("payments-cert"); // what either Key Vault event does
         ExpireCachedToken();
         var result = await Get();
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Credentials;
 using TokenBroker.Secrets;
 using TokenBroker.Tests.Support;
 
@@ -14,9 +15,9 @@ public sealed class ConfigurationSecretSourceTests : IDisposable
     public async Task Secrets_come_from_configuration_with_a_digest_as_version()
     {
         using var harness = new CoreHarness();
-        var source = harness.Services.GetRequiredService<SecretCache>();
+        var source = harness.Services.GetRequiredService<CredentialCache>();
 
-        var secret = await source.GetAsync("payments-secret", CancellationToken.None);
+        var secret = await source.GetSecretAsync("payments-secret", CancellationToken.None);
 
         Assert.Equal(CoreHarness.Secret, secret.Value);
         Assert.Matches("^local-[0-9a-f]{12}$", secret.Version);
@@ -27,8 +28,8 @@ public sealed class ConfigurationSecretSourceTests : IDisposable
     {
         await File.WriteAllTextAsync(_file, """{"payments-secret":"first-value"}""");
         using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:LocalSecretsFile"] = _file });
-        var source = harness.Services.GetRequiredService<SecretCache>();
-        var first = await source.GetAsync("payments-secret", CancellationToken.None);
+        var source = harness.Services.GetRequiredService<CredentialCache>();
+        var first = await source.GetSecretAsync("payments-secret", CancellationToken.None);
 
         await File.WriteAllTextAsync(_file, """{"payments-secret":"second-value"}""");
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -36,7 +37,7 @@ public sealed class ConfigurationSecretSourceTests : IDisposable
         do
         {
             await Task.Delay(50);
-            second = await source.GetAsync("payments-secret", CancellationToken.None);
+            second = await source.GetSecretAsync("payments-secret", CancellationToken.None);
         }
         while (second.Value == "first-value" && DateTime.UtcNow < deadline);
 
@@ -49,9 +50,9 @@ public sealed class ConfigurationSecretSourceTests : IDisposable
     public async Task A_missing_secret_names_where_it_was_looked_for()
     {
         using var harness = new CoreHarness();
-        var source = harness.Services.GetRequiredService<SecretCache>();
+        var source = harness.Services.GetRequiredService<CredentialCache>();
 
-        var error = await Assert.ThrowsAsync<SecretUnavailableException>(() => source.GetAsync("other", CancellationToken.None).AsTask());
+        var error = await Assert.ThrowsAsync<SecretUnavailableException>(() => source.GetSecretAsync("other", CancellationToken.None).AsTask());
 
         Assert.Contains("TokenBroker:Secrets:other", error.Message, StringComparison.Ordinal);
     }
