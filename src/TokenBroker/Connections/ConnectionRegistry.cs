@@ -39,7 +39,7 @@ public sealed class ConnectionRegistry
     private static Connection Create(string name, ConnectionOptions options)
     {
         var defaultScopes = ScopeSet.Parse(options.Scopes);
-        var allowedScopes = string.IsNullOrWhiteSpace(options.AllowedScopes) ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
+        var allowedScopes = options.AllowedScopesDefaulted ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
         var method = ClientAuthMethodNames.TryParse(options.AuthMethod, out var parsed) ? parsed.Value : ClientAuthMethod.ClientSecretBasic;
         var credential = method switch
         {
