@@ -4,8 +4,8 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenBroker.Secrets;
 using TokenBroker.Diagnostics;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
 

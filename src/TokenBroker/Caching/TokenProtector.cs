@@ -4,8 +4,8 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Connections;
-using TokenBroker.Secrets;
 using TokenBroker.Diagnostics;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
 

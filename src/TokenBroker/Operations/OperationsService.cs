@@ -7,8 +7,8 @@ using TokenBroker.Audit;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
-using TokenBroker.Secrets;
 using TokenBroker.Diagnostics;
+using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
 
