@@ -40,7 +40,7 @@ public sealed class EventIdsTests
         var broker = LogMessages(Projects["TokenBroker"]).Concat(LogMessages(Projects["TokenBroker.Host"])).Select(m => m.Id).ToHashSet();
         var client = LogMessages(Projects["TokenBroker.Client"]).Select(m => m.Id);
 
-        Assert.Empty(client.Where(broker.Contains));
+        Assert.DoesNotContain(client, broker.Contains);
     }
 
     private static List<(string Method, int Id)> LogMessages(Assembly assembly) =>
