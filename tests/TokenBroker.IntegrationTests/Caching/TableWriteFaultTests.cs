@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using TokenBroker.IntegrationTests.Infrastructure.Faults;
 
@@ -62,6 +63,7 @@ public sealed class TableWriteFaultTests(IntegrationFixture fixture)
         context.Response.StatusCode = status;
         context.Response.ContentType = MediaTypeNames.Application.Json;
         context.Response.Headers["x-ms-error-code"] = code;
-        return context.Response.WriteAsync($$"""{"odata.error":{"code":"{{code}}","message":{"lang":"en-US","value":"{{message}}"}}}""");
+        var body = new Dictionary<string, object> { ["odata.error"] = new { code, message = new { lang = "en-US", value = message } } };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 }
