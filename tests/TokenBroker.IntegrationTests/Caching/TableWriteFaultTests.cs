@@ -34,7 +34,7 @@ public sealed class TableWriteFaultTests(IntegrationFixture fixture)
 
             Interlocked.Increment(ref writes);
             return Answer(context, StatusCodes.Status503ServiceUnavailable, "ServerBusy", "The server is busy.");
-        });
+        }, https: false);
         var settings = fixture.BrokerSettings();
         foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("TokenBroker:Connections:demo:", StringComparison.Ordinal)).ToList())
         {
