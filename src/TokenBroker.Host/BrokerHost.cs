@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenBroker.Functions.Http;
 
 namespace TokenBroker.Host;
@@ -34,7 +35,8 @@ public static class BrokerHost
 
         // The Functions app has a timer and a queue trigger for these; this host runs the same code on its own.
         builder.Services.AddTokenRefreshScheduler();
-        builder.Services.AddOptions<RotationQueueOptions>().Bind(builder.Configuration.GetSection(RotationQueueOptions.SectionName));
+        builder.Services.AddOptions<RotationQueueOptions>().Bind(builder.Configuration.GetSection(RotationQueueOptions.SectionName)).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<RotationQueueOptions>, RotationQueueOptionsValidator>());
         builder.Services.AddHostedService<RotationQueuePump>();
         return builder;
     }

@@ -50,7 +50,7 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, IOptio
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refused a call to function {Function}: missing or wrong function key")]
+        [LoggerMessage(EventId = EventIds.FunctionKeyRefused, Level = LogLevel.Warning, Message = "Refused a call to function {Function}: missing or wrong function key")]
         public static partial void Refused(ILogger logger, string function);
     }
 }

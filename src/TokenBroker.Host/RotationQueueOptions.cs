@@ -9,6 +9,9 @@ public sealed class RotationQueueOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:RotationQueue";
 
+    /// <summary>Appended to <see cref="QueueName"/> to name the queue failing messages are moved to.</summary>
+    internal const string PoisonSuffix = "-poison";
+
     /// <summary>A storage connection string (Azurite locally).</summary>
     public string? ConnectionString { get; set; }
 

@@ -115,26 +115,26 @@ internal sealed partial class RotationQueuePump(
         if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
         {
             return (new QueueClient(_options.ConnectionString, _options.QueueName, clientOptions),
-                new QueueClient(_options.ConnectionString, _options.QueueName + "-poison", clientOptions));
+                new QueueClient(_options.ConnectionString, _options.QueueName + RotationQueueOptions.PoisonSuffix, clientOptions));
         }
 
         var credential = services.GetRequiredService<TokenCredential>();
         return (new QueueClient(new Uri(_options.ServiceUri!, _options.QueueName), credential, clientOptions),
-            new QueueClient(new Uri(_options.ServiceUri!, _options.QueueName + "-poison"), credential, clientOptions));
+            new QueueClient(new Uri(_options.ServiceUri!, _options.QueueName + RotationQueueOptions.PoisonSuffix), credential, clientOptions));
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} failed on delivery {DequeueCount}: {ErrorType}")]
+        [LoggerMessage(EventId = EventIds.RotationMessageFailed, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} failed on delivery {DequeueCount}: {ErrorType}")]
         public static partial void MessageFailed(ILogger logger, string messageId, long dequeueCount, string errorType);
 
-        [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Rotation queue message {MessageId} moved to {PoisonQueue} after repeated failures")]
+        [LoggerMessage(EventId = EventIds.RotationMessagePoisoned, Level = LogLevel.Error, Message = "Rotation queue message {MessageId} moved to {PoisonQueue} after repeated failures")]
         public static partial void MovedToPoison(ILogger logger, string messageId, string poisonQueue);
 
-        [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Rotation queue {Queue} unavailable ({ErrorType}, status {Status}); retrying in {Backoff}")]
+        [LoggerMessage(EventId = EventIds.RotationQueueUnavailable, Level = LogLevel.Warning, Message = "Rotation queue {Queue} unavailable ({ErrorType}, status {Status}); retrying in {Backoff}")]
         public static partial void QueueUnavailable(ILogger logger, string queue, string errorType, int status, TimeSpan backoff);
 
-        [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} could not be moved to {PoisonQueue} ({ErrorType}); it will be delivered again")]
+        [LoggerMessage(EventId = EventIds.RotationPoisonMoveFailed, Level = LogLevel.Warning, Message = "Rotation queue message {MessageId} could not be moved to {PoisonQueue} ({ErrorType}); it will be delivered again")]
         public static partial void PoisonMoveFailed(ILogger logger, string messageId, string poisonQueue, string errorType);
     }
 }

@@ -66,7 +66,7 @@ internal sealed partial class TokenBrokerService(
 
         if (!connections.TryGet(connection, out var target))
         {
-            return Fail(TokenErrorKind.ConnectionNotFound, $"No connection named '{connection}' is configured.");
+            return Fail(TokenErrorKind.ConnectionNotFound, ConnectionName.NotFoundMessage(connection));
         }
 
         ScopeSet scopes;
@@ -123,7 +123,9 @@ internal sealed partial class TokenBrokerService(
     {
         fetcher.ClearLocalHolds(connection);
         var results = new List<TokenResult>();
-        foreach (var scopes in await store.CachedScopeSetsAsync(connection, cancellationToken))
+        // Scope sets that no longer fit the connection (AllowedScopes narrowed since) are left to age out as idle.
+        var cached = await store.CachedScopeSetsAsync(connection.DefaultCacheKey.PartitionKey, cancellationToken);
+        foreach (var scopes in cached.Where(s => s.IsSubsetOf(connection.AllowedScopes)).Prepend(connection.DefaultScopes).Distinct())
         {
             results.Add((await RefreshAsync(connection, scopes, FetchMode.Forced, cancellationToken)).Result);
         }
@@ -227,10 +229,10 @@ internal sealed partial class TokenBrokerService(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Obtaining a token for connection {Connection} exceeded {Timeout}")]
+        [LoggerMessage(EventId = EventIds.AcquisitionTimedOut, Level = LogLevel.Warning, Message = "Obtaining a token for connection {Connection} exceeded {Timeout}")]
         public static partial void AcquisitionTimedOut(ILogger logger, string connection, TimeSpan timeout);
 
-        [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Background refresh of connection {Connection} failed: {ErrorType}")]
+        [LoggerMessage(EventId = EventIds.BackgroundRefreshFailed, Level = LogLevel.Warning, Message = "Background refresh of connection {Connection} failed: {ErrorType}")]
         public static partial void BackgroundRefreshFailed(ILogger logger, string connection, string errorType);
     }
 }

@@ -42,10 +42,17 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddOptions<TokenCacheOptions>().Bind(configuration.GetSection(TokenCacheOptions.SectionName)).ValidateOnStart();
         services.AddOptions<TokenEndpointOptions>().Bind(configuration.GetSection(TokenEndpointOptions.SectionName)).ValidateOnStart();
         services.AddOptions<RefreshOptions>().Bind(configuration.GetSection(RefreshOptions.SectionName)).ValidateOnStart();
+
+        // The coordination keys were documented under Refresh first: read there, then from their own section, which wins.
+        services.AddOptions<CoordinationOptions>()
+            .Bind(configuration.GetSection(CoordinationOptions.LegacySectionName))
+            .Bind(configuration.GetSection(CoordinationOptions.SectionName))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenBrokerOptions>, TokenBrokerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenCacheOptions>, TokenCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenEndpointOptions>, TokenEndpointOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinationOptions>, CoordinationOptionsValidator>());
 
         services.TryAddSingleton(sp => new TokenBrokerMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
@@ -53,9 +60,12 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<MemoryTokenCache>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<ServingPolicy>();
         services.TryAddSingleton<MemoryTokenCache>();
         services.TryAddSingleton<TokenProtector>();
+        services.TryAddSingleton<StoreDiagnostics>();
         services.TryAddSingleton<TableTokenStore>();
+        services.TryAddSingleton<EvictionGenerations>();
         services.TryAddSingleton<SharedTierState>();
         services.TryAddSingleton<SharedTierCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedTierCheck>());

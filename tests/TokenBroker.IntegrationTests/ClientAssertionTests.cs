@@ -186,7 +186,7 @@ public sealed class ClientAssertionTests(IntegrationFixture fixture)
     private static async Task<string?> CredentialVersionAsync(BrokerInstance broker)
     {
         broker.Services.GetRequiredService<ConnectionRegistry>().TryGet(Connection, out var connection);
-        var (_, entry) = await broker.Services.GetRequiredService<TableTokenStore>().ReadAsync(Connection, connection!.DefaultCacheKey, CancellationToken.None);
+        var entry = (await broker.Services.GetRequiredService<TableTokenStore>().ReadAsync(connection!.DefaultCacheKey, CancellationToken.None)).Entry;
         return entry?.Token?.SecretVersion;
     }
 

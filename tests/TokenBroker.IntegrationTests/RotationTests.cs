@@ -96,7 +96,7 @@ public sealed class RotationTests(IntegrationFixture fixture)
     {
         var store = broker.Services.GetRequiredService<TokenBroker.Caching.TableTokenStore>();
         broker.Services.GetRequiredService<TokenBroker.Connections.ConnectionRegistry>().TryGet("demo", out var connection);
-        var (_, entry) = await store.ReadAsync("demo", connection!.DefaultCacheKey, CancellationToken.None);
+        var entry = (await store.ReadAsync(connection!.DefaultCacheKey, CancellationToken.None)).Entry;
         return entry?.Token?.SecretVersion;
     }
 }

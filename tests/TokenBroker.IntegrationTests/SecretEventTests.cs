@@ -31,7 +31,7 @@ public sealed class SecretEventTests(IntegrationFixture fixture)
             Assert.Equal(before + 1, fixture.Authorization.Requests.Count);
             Assert.True(fixture.Authorization.Requests.Records[^1].Succeeded);
             broker.Services.GetRequiredService<TokenBroker.Connections.ConnectionRegistry>().TryGet("demo", out var connection);
-            var (_, entry) = await broker.Services.GetRequiredService<TokenBroker.Caching.TableTokenStore>().ReadAsync("demo", connection!.DefaultCacheKey, CancellationToken.None);
+            var entry = (await broker.Services.GetRequiredService<TokenBroker.Caching.TableTokenStore>().ReadAsync(connection!.DefaultCacheKey, CancellationToken.None)).Entry;
             Assert.Equal(version, entry!.Token!.SecretVersion);
         }
         finally

@@ -15,11 +15,11 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
     public async Task A_token_round_trips_through_table_storage()
     {
         await using var broker = await fixture.StartBrokerAsync();
-        var (store, connection, key) = Resolve(broker);
+        var (store, _, key) = Resolve(broker);
         var token = new CachedToken("round-trip-token", "Bearer", "api.read", Now, Now.AddHours(1), "v3");
 
-        Assert.True(await store.WriteTokenAsync(connection, key, token, Context(token), CancellationToken.None));
-        var read = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token;
+        Assert.True(await store.WriteTokenAsync(key, token, Context(token), CancellationToken.None));
+        var read = (await store.ReadAsync(key, CancellationToken.None)).Entry!.Token;
 
         Assert.Equal("round-trip-token", read!.AccessToken);
         Assert.Equal(token.ExpiresOn, read.ExpiresOn);
@@ -31,26 +31,26 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
     public async Task A_token_larger_than_one_table_property_is_stored_and_read_back()
     {
         await using var broker = await fixture.StartBrokerAsync();
-        var (store, connection, key) = Resolve(broker);
+        var (store, _, key) = Resolve(broker);
         var large = string.Concat(Enumerable.Repeat("eyJhbGciOi", 30_000)); // 300 KB
         var token = new CachedToken(large, "Bearer", "api.read", Now, Now.AddHours(1), "v1");
 
-        Assert.True(await store.WriteTokenAsync(connection, key, token, Context(token), CancellationToken.None));
+        Assert.True(await store.WriteTokenAsync(key, token, Context(token), CancellationToken.None));
 
-        Assert.Equal(large, (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token!.AccessToken);
+        Assert.Equal(large, (await store.ReadAsync(key, CancellationToken.None)).Entry!.Token!.AccessToken);
     }
 
     [Fact]
     public async Task Concurrent_writers_leave_one_whole_entity()
     {
         await using var broker = await fixture.StartBrokerAsync();
-        var (store, connection, key) = Resolve(broker);
+        var (store, _, key) = Resolve(broker);
         var tokens = Enumerable.Range(0, 20)
             .Select(i => new CachedToken($"writer-{i}-" + new string((char)('a' + i), 70_000 + i), "Bearer", "api.read", Now, Now.AddMinutes(30 + i), $"v{i}"))
             .ToArray();
 
-        var writes = await Task.WhenAll(tokens.Select(t => Task.Run(() => store.WriteTokenAsync(connection, key, t, Context(t), CancellationToken.None))));
-        var read = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token;
+        var writes = await Task.WhenAll(tokens.Select(t => Task.Run(() => store.WriteTokenAsync(key, t, Context(t), CancellationToken.None))));
+        var read = (await store.ReadAsync(key, CancellationToken.None)).Entry!.Token;
 
         Assert.All(writes, Assert.True);
         var writer = Array.Find(tokens, t => t.AccessToken == read!.AccessToken);
@@ -116,7 +116,7 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
         var (store, _, otherKey) = Resolve(broker);
         var moved = new TableEntity(entity) { RowKey = otherKey.RowKey };
         await table.UpsertEntityAsync(moved, TableUpdateMode.Replace);
-        Assert.Null((await store.ReadAsync("demo", otherKey, CancellationToken.None)).Entry!.Token);
+        Assert.Null((await store.ReadAsync(otherKey, CancellationToken.None)).Entry!.Token);
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
         var (store, _, key) = Resolve(broker);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() =>
-            store.TryTakeLeaseAsync("demo", key, null, "api.read", $"instance-{i}", Now, Now.AddSeconds(30), CancellationToken.None))));
+            store.TryTakeLeaseAsync(key, null, "api.read", $"instance-{i}", Now, Now.AddSeconds(30), CancellationToken.None))));
 
-        Assert.Single(outcomes, o => o.Outcome == LeaseOutcome.Taken);
-        Assert.Equal(11, outcomes.Count(o => o.Outcome == LeaseOutcome.HeldByOther));
+        Assert.Single(outcomes, o => o == LeaseOutcome.Taken);
+        Assert.Equal(11, outcomes.Count(o => o == LeaseOutcome.HeldByOther));
     }
 
     [Fact]
@@ -137,17 +137,17 @@ public sealed class TableCacheTests(IntegrationFixture fixture)
     {
         await using var broker = await fixture.StartBrokerAsync();
         var (store, _, key) = Resolve(broker);
-        await store.TryTakeLeaseAsync("demo", key, null, "api.read", "crashed-holder", Now, Now.AddSeconds(30), CancellationToken.None);
-        var stale = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
+        await store.TryTakeLeaseAsync(key, null, "api.read", "crashed-holder", Now, Now.AddSeconds(30), CancellationToken.None);
+        var stale = (await store.ReadAsync(key, CancellationToken.None)).Entry!;
 
-        var whileHeld = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "b", Now.AddSeconds(10), Now.AddSeconds(40), CancellationToken.None);
-        var afterExpiry = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "b", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
-        var withStaleETag = await store.TryTakeLeaseAsync("demo", key, stale, "api.read", "c", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
+        var whileHeld = await store.TryTakeLeaseAsync(key, stale, "api.read", "b", Now.AddSeconds(10), Now.AddSeconds(40), CancellationToken.None);
+        var afterExpiry = await store.TryTakeLeaseAsync(key, stale, "api.read", "b", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
+        var withStaleETag = await store.TryTakeLeaseAsync(key, stale, "api.read", "c", Now.AddSeconds(31), Now.AddSeconds(61), CancellationToken.None);
 
-        Assert.Equal(LeaseOutcome.HeldByOther, whileHeld.Outcome);
-        Assert.Equal(LeaseOutcome.Taken, afterExpiry.Outcome);
-        Assert.Equal(LeaseOutcome.HeldByOther, withStaleETag.Outcome);
-        Assert.Equal("b", (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.LeaseOwner);
+        Assert.Equal(LeaseOutcome.HeldByOther, whileHeld);
+        Assert.Equal(LeaseOutcome.Taken, afterExpiry);
+        Assert.Equal(LeaseOutcome.HeldByOther, withStaleETag);
+        Assert.Equal("b", (await store.ReadAsync(key, CancellationToken.None)).Entry!.LeaseOwner);
     }
 
     private static TokenEntityContext Context(CachedToken token) =>

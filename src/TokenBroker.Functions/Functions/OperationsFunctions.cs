@@ -109,10 +109,7 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     private readonly record struct Admission(ProblemResult? Refused, Caller? Caller, string? Credential);
 
     private static ProblemResult NotFound(string connection) =>
-        ProblemResult.From(new TokenError(TokenErrorKind.ConnectionNotFound, ConnectionNameForMessage(connection)));
-
-    private static string ConnectionNameForMessage(string connection) =>
-        Connections.ConnectionName.IsValid(connection) ? $"No connection named '{connection}' is configured." : $"A connection name is {Connections.ConnectionName.Rule}.";
+        ProblemResult.From(new TokenError(TokenErrorKind.ConnectionNotFound, Connections.ConnectionName.NotFoundMessage(connection)));
 
     private static RefreshResultItem Item(TokenResult result) => result.Succeeded
         ? new RefreshResultItem(result.Token.Scope, true, result.Token.ExpiresOn, result.Token.SecretVersion, null)

@@ -39,7 +39,7 @@ internal sealed class AccessOptionsValidator(IHostEnvironment environment, IOpti
                     continue;
                 }
 
-                var allowed = ScopeSet.TryParse(configured.AllowedScopes ?? configured.Scopes, out var a, out _) ? a : ScopeSet.Empty;
+                var allowed = ScopeSet.TryParse(configured.EffectiveAllowedScopes, out var a, out _) ? a : ScopeSet.Empty;
                 if (!ScopeSet.TryParse(scopes, out var granted, out var error))
                 {
                     errors.Add($"{key}:Connections:{connection}: {error}");

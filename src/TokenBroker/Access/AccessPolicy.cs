@@ -125,10 +125,10 @@ public sealed partial class AccessPolicy
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 7101, Level = LogLevel.Debug, Message = "Access allowed: caller {CallerId} connection {Connection} scope '{Scope}'")]
+        [LoggerMessage(EventId = EventIds.AccessAllowed, Level = LogLevel.Debug, Message = "Access allowed: caller {CallerId} connection {Connection} scope '{Scope}'")]
         public static partial void Allowed(ILogger logger, string callerId, string connection, string scope);
 
-        [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Access denied: caller {CallerId} connection {Connection} scope '{Scope}': {Reason}")]
+        [LoggerMessage(EventId = EventIds.AccessDenied, Level = LogLevel.Warning, Message = "Access denied: caller {CallerId} connection {Connection} scope '{Scope}': {Reason}")]
         public static partial void Denied(ILogger logger, string callerId, string connection, string scope, string reason);
     }
 }

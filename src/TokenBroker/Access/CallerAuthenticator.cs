@@ -9,6 +9,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 using TokenBroker.Connections;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Access;
 
@@ -229,10 +230,10 @@ public sealed partial class CallerAuthenticator
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Refused a caller token: {Reason} ({ExceptionType})")]
+        [LoggerMessage(EventId = EventIds.CallerTokenRejected, Level = LogLevel.Warning, Message = "Refused a caller token: {Reason} ({ExceptionType})")]
         public static partial void TokenRejected(ILogger logger, string reason, string exceptionType);
 
-        [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Cannot check caller tokens: the OIDC metadata at {MetadataAddress} was never fetched ({ExceptionType})")]
+        [LoggerMessage(EventId = EventIds.CallerMetadataUnavailable, Level = LogLevel.Error, Message = "Cannot check caller tokens: the OIDC metadata at {MetadataAddress} was never fetched ({ExceptionType})")]
         public static partial void MetadataUnavailable(ILogger logger, string metadataAddress, string exceptionType);
     }
 }

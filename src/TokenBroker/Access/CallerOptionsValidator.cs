@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TokenBroker.Connections;
 
 namespace TokenBroker.Access;
 
@@ -32,8 +33,7 @@ internal sealed class CallerOptionsValidator(IHostEnvironment environment, IConf
 
         if (mode == CallerMode.Jwt)
         {
-            if (options.Authority is not { IsAbsoluteUri: true } authority
-                || !(authority.Scheme == Uri.UriSchemeHttps || (authority.Scheme == Uri.UriSchemeHttp && authority.IsLoopback)))
+            if (options.Authority is not { IsAbsoluteUri: true } authority || !UriRules.IsHttpsOrLoopbackHttp(authority))
             {
                 errors.Add($"{prefix}:Authority must be an absolute https URL (the OIDC issuer callers' tokens come from) when caller identity uses Jwt mode; set {prefix}:Mode to choose another mode.");
             }

@@ -208,16 +208,16 @@ internal sealed partial class ClientCredentialsClient(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Authorization server refused the token request for connection {Connection}: HTTP {Status}, error {UpstreamError}: {ErrorDescription}")]
+        [LoggerMessage(EventId = EventIds.TokenRequestRejected, Level = LogLevel.Warning, Message = "Authorization server refused the token request for connection {Connection}: HTTP {Status}, error {UpstreamError}: {ErrorDescription}")]
         public static partial void Rejected(ILogger logger, string connection, int status, string upstreamError, string errorDescription);
 
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Authorization server unavailable for connection {Connection}: {Reason}; callers are told to retry after {RetryAfterSeconds} s")]
+        [LoggerMessage(EventId = EventIds.TokenEndpointUnavailable, Level = LogLevel.Warning, Message = "Authorization server unavailable for connection {Connection}: {Reason}; callers are told to retry after {RetryAfterSeconds} s")]
         public static partial void Unavailable(ILogger logger, string connection, string reason, int retryAfterSeconds);
 
-        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Authorization server answered connection {Connection} with an unusable token response: {Reason}")]
+        [LoggerMessage(EventId = EventIds.TokenResponseInvalid, Level = LogLevel.Warning, Message = "Authorization server answered connection {Connection} with an unusable token response: {Reason}")]
         public static partial void InvalidResponse(ILogger logger, string connection, string reason);
 
-        [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Token lifetime for connection {Connection}: {Problem}")]
+        [LoggerMessage(EventId = EventIds.TokenLifetimeProblem, Level = LogLevel.Warning, Message = "Token lifetime for connection {Connection}: {Problem}")]
         public static partial void LifetimeProblem(ILogger logger, string connection, string problem);
     }
 }

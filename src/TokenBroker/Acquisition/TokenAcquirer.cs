@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TokenBroker.Connections;
 using TokenBroker.Credentials;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Acquisition;
 
@@ -108,22 +109,22 @@ internal sealed partial class TokenAcquirer(CredentialServices services, ClientC
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Connection {Connection}: {CredentialKind} version {OldVersion} refused (invalid_client); retrying with the latest version {NewVersion}")]
+        [LoggerMessage(EventId = EventIds.RetryingWithLatestCredential, Level = LogLevel.Warning, Message = "Connection {Connection}: {CredentialKind} version {OldVersion} refused (invalid_client); retrying with the latest version {NewVersion}")]
         public static partial void RetryingWithLatest(ILogger logger, string connection, string credentialKind, string oldVersion, string newVersion);
 
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Connection {Connection}: latest {CredentialKind} version {LatestVersion} refused; previous version {CredentialVersion} accepted and kept in use (rotation overlap)")]
+        [LoggerMessage(EventId = EventIds.PreviousVersionAccepted, Level = LogLevel.Warning, Message = "Connection {Connection}: latest {CredentialKind} version {LatestVersion} refused; previous version {CredentialVersion} accepted and kept in use (rotation overlap)")]
         public static partial void PreviousVersionAccepted(ILogger logger, string connection, string credentialKind, string latestVersion, string credentialVersion);
 
-        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Connection {Connection}: every candidate version of {CredentialKind} {CredentialName} ({Count}) was refused with invalid_client")]
+        [LoggerMessage(EventId = EventIds.EveryVersionRefused, Level = LogLevel.Error, Message = "Connection {Connection}: every candidate version of {CredentialKind} {CredentialName} ({Count}) was refused with invalid_client")]
         public static partial void EveryVersionRefused(ILogger logger, string connection, string credentialKind, string credentialName, int count);
 
-        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Connection {Connection}: could not re-read {CredentialKind} {CredentialName} after invalid_client: {Reason}")]
+        [LoggerMessage(EventId = EventIds.CredentialReloadFailed, Level = LogLevel.Warning, Message = "Connection {Connection}: could not re-read {CredentialKind} {CredentialName} after invalid_client: {Reason}")]
         public static partial void ReloadFailed(ILogger logger, string connection, string credentialKind, string credentialName, string reason);
 
-        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Connection {Connection}: the {CredentialKind} {CredentialName} was refused with invalid_client; there is nothing to rotate. {Hint}")]
+        [LoggerMessage(EventId = EventIds.RefusedWithoutRotation, Level = LogLevel.Error, Message = "Connection {Connection}: the {CredentialKind} {CredentialName} was refused with invalid_client; there is nothing to rotate. {Hint}")]
         public static partial void RefusedWithoutRotation(ILogger logger, string connection, string credentialKind, string credentialName, string hint);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The {CredentialKind} {CredentialName} of connection {Connection} is unavailable: {Reason}")]
+        [LoggerMessage(EventId = EventIds.CredentialUnavailable, Level = LogLevel.Error, Message = "The {CredentialKind} {CredentialName} of connection {Connection} is unavailable: {Reason}")]
         public static partial void CredentialUnavailable(ILogger logger, string connection, string credentialKind, string credentialName, string reason);
     }
 }

@@ -134,11 +134,10 @@ public sealed class AuditTrail
     /// </summary>
     internal IReadOnlyList<TokenHolderStatus> HoldersOf(MemoryTokenCache memory, string partitionKey, DateTimeOffset now)
     {
-        var prefix = partitionKey + "/";
         var holders = new List<TokenHolderStatus>();
         foreach (var (key, entry) in memory.Entries)
         {
-            if (!key.StartsWith(prefix, StringComparison.Ordinal) || now >= entry.ServeUntil || entry.Holders is not { } tokenHolders)
+            if (!TokenCacheKey.IsInPartition(key, partitionKey) || now >= entry.ServeUntil || entry.Holders is not { } tokenHolders)
             {
                 continue;
             }

@@ -17,6 +17,7 @@ namespace TokenBroker.Audit;
 internal sealed class AuditWriter(
     AuditTrail trail,
     MemoryTokenCache memory,
+    ServingPolicy serving,
     TimeProvider time,
     IOptions<AuditOptions> options,
     ILoggerFactory loggers) : BackgroundService, IHostedLifecycleService
@@ -39,7 +40,7 @@ internal sealed class AuditWriter(
             if (holders.RetiredOn is null)
             {
                 holders.RetiredOn = now;
-                holders.RetiredBecause = present ? "replaced" : !memory.IsServable(holders.Token, now) ? "expired" : "evicted";
+                holders.RetiredBecause = present ? "replaced" : !serving.IsServable(holders.Token, now) ? "expired" : "evicted";
                 continue;
             }
 

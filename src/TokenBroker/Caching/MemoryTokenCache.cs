@@ -1,18 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Options;
-
 namespace TokenBroker.Caching;
 
 /// <summary>
 /// The per-instance tier in front of Table Storage. A lookup is a dictionary read and two comparisons: the serve-until
 /// and refresh-at instants are computed once, when the token is stored, not on every hit.
 /// </summary>
-internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
+internal sealed class MemoryTokenCache(ServingPolicy serving)
 {
     private readonly ConcurrentDictionary<string, MemoryEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _evictions = new(StringComparer.Ordinal);
-    private readonly TokenCacheOptions _options = options.Value;
 
     public int Count => _entries.Count;
 
@@ -39,7 +36,7 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
     /// <summary>Keeps <paramref name="token"/> unless a token that lives longer is already there.</summary>
     public MemoryEntry Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested)
     {
-        var added = new MemoryEntry(key, token, ServeUntil(token), refreshAt, lastRequested);
+        var added = new MemoryEntry(key, token, serving.ServeUntil(token), refreshAt, lastRequested);
         return _entries.AddOrUpdate(
             key.Value,
             static (_, entry) => entry,
@@ -91,20 +88,12 @@ internal sealed class MemoryTokenCache(IOptions<TokenCacheOptions> options)
     public int RemoveConnection(string partitionKey)
     {
         _evictions.AddOrUpdate(partitionKey, 1, static (_, generation) => generation + 1);
-        var prefix = partitionKey + "/";
         var removed = 0;
-        foreach (var key in _entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var key in _entries.Keys.Where(k => TokenCacheKey.IsInPartition(k, partitionKey)))
         {
             removed += _entries.TryRemove(key, out _) ? 1 : 0;
         }
 
         return removed;
     }
-
-    /// <summary>Whether <paramref name="token"/> may be served at <paramref name="now"/> under the safety margin.</summary>
-    public bool IsServable(CachedToken token, DateTimeOffset now) => now < ServeUntil(token);
-
-    /// <summary>The last instant <paramref name="token"/> may be served; never, for a token whose lifetime is not positive.</summary>
-    public DateTimeOffset ServeUntil(CachedToken token) =>
-        token.Lifetime > TimeSpan.Zero ? token.ExpiresOn - _options.MarginFor(token.Lifetime) : DateTimeOffset.MinValue;
 }

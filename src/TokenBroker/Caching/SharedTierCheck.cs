@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Credentials;
+using TokenBroker.Diagnostics;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
@@ -126,16 +127,16 @@ internal sealed partial class SharedTierCheck(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3901, Level = LogLevel.Error, Message = "{Key}: the token cache key secret {SecretName} is not usable ({Problem}). DEVELOPMENT ONLY: the shared token cache is OFF, and every instance fetches its own tokens. Outside Development the broker refuses to start.")]
+        [LoggerMessage(EventId = EventIds.CacheKeyMissingInDevelopment, Level = LogLevel.Error, Message = "{Key}: the token cache key secret {SecretName} is not usable ({Problem}). DEVELOPMENT ONLY: the shared token cache is OFF, and every instance fetches its own tokens. Outside Development the broker refuses to start.")]
         public static partial void CacheKeyMissingInDevelopment(ILogger logger, string key, string secretName, string problem);
 
-        [LoggerMessage(EventId = 3902, Level = LogLevel.Warning, Message = "The token cache key secret {SecretName} could not be checked at start-up ({Reason}); it is read again on first use")]
+        [LoggerMessage(EventId = EventIds.CacheKeyUnchecked, Level = LogLevel.Warning, Message = "The token cache key secret {SecretName} could not be checked at start-up ({Reason}); it is read again on first use")]
         public static partial void CacheKeyUnchecked(ILogger logger, string secretName, string reason);
 
-        [LoggerMessage(EventId = 3903, Level = LogLevel.Error, Message = "Table Storage refused the broker identity on table {Table} ({ErrorCode}): the shared token cache is OFF until the identity has Storage Table Data Contributor")]
+        [LoggerMessage(EventId = EventIds.TableForbidden, Level = LogLevel.Error, Message = "Table Storage refused the broker identity on table {Table} ({ErrorCode}): the shared token cache is OFF until the identity has Storage Table Data Contributor")]
         public static partial void TableForbidden(ILogger logger, string table, string errorCode);
 
-        [LoggerMessage(EventId = 3904, Level = LogLevel.Warning, Message = "Table Storage could not be reached on table {Table} at start-up ({ErrorType}); each instance fetches for itself until it can")]
+        [LoggerMessage(EventId = EventIds.TableUnavailable, Level = LogLevel.Warning, Message = "Table Storage could not be reached on table {Table} at start-up ({ErrorType}); each instance fetches for itself until it can")]
         public static partial void TableUnavailable(ILogger logger, string table, string errorType);
     }
 }

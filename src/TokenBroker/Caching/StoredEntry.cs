@@ -6,8 +6,14 @@ namespace TokenBroker.Caching;
 /// One entity of the shared tier as read, with its ETag: the token (absent while the first fetch is under way) and the
 /// coordination state every instance agrees on (lease, refresh point, shared back-off, last use).
 /// </summary>
-internal sealed record StoredEntry(string PartitionKey, string RowKey, ETag ETag)
+internal sealed record StoredEntry(TokenCacheKey Key, ETag ETag)
 {
+    /// <summary>The connection's partition (<see cref="TokenCacheKey.PartitionKey"/>).</summary>
+    public string PartitionKey => Key.PartitionKey;
+
+    /// <summary>The fingerprint (<see cref="TokenCacheKey.RowKey"/>).</summary>
+    public string RowKey => Key.RowKey;
+
     /// <summary>The token, once opened; null while the entry is only a lease, or when it could not be opened or may not be served.</summary>
     public CachedToken? Token { get; init; }
 

@@ -14,11 +14,14 @@ internal readonly record struct TokenCacheKey
 {
     private const int FingerprintBytes = 24;
 
+    // Neither part can contain it: a partition is a connection name, a row is base64url.
+    private const char Separator = '/';
+
     public TokenCacheKey(string partitionKey, string rowKey)
     {
         PartitionKey = partitionKey;
         RowKey = rowKey;
-        Value = string.Concat(partitionKey, "/", rowKey);
+        Value = string.Concat(partitionKey, Separator.ToString(), rowKey);
     }
 
     /// <summary>The Table Storage partition key: the connection name, lower-cased.</summary>
@@ -29,6 +32,15 @@ internal readonly record struct TokenCacheKey
 
     /// <summary>The memory-tier key.</summary>
     public string Value { get; }
+
+    /// <summary>The partition of every key of the connection named <paramref name="connectionName"/>.</summary>
+    public static string PartitionOf(string connectionName) => connectionName.ToLowerInvariant();
+
+    /// <summary>Whether the memory-tier key <paramref name="value"/> (a <see cref="Value"/>) is in <paramref name="partitionKey"/>.</summary>
+    public static bool IsInPartition(string value, string partitionKey) =>
+        value.Length > partitionKey.Length
+        && value[partitionKey.Length] == Separator
+        && value.StartsWith(partitionKey, StringComparison.Ordinal);
 
     public static TokenCacheKey Create(Connection connection, ScopeSet scopes) =>
         Create(connection.Name, connection.TokenEndpoint, connection.ClientId, connection.AuthMethod, scopes);
@@ -47,7 +59,7 @@ internal readonly record struct TokenCacheKey
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(material), hash);
         var rowKey = Base64Url.EncodeToString(hash[..FingerprintBytes]);
-        return new TokenCacheKey(connectionName.ToLowerInvariant(), rowKey);
+        return new TokenCacheKey(PartitionOf(connectionName), rowKey);
     }
 
     /// <inheritdoc />

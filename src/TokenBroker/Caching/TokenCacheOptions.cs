@@ -35,11 +35,4 @@ public sealed class TokenCacheOptions
 
     /// <summary>Lifetimes an authorization server claims beyond this are clamped to it.</summary>
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
-
-    /// <summary>The margin for a token that lived <paramref name="lifetime"/>: the smaller of the fixed margin and the ratio.</summary>
-    public TimeSpan MarginFor(TimeSpan lifetime)
-    {
-        var proportional = lifetime * SafetyMarginRatio;
-        return proportional < SafetyMargin ? proportional : SafetyMargin;
-    }
 }

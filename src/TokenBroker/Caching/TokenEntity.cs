@@ -115,7 +115,8 @@ internal static class TokenEntity
     {
         var reader = new Reader(entity);
         var format = reader.Int32(Format);
-        var entry = new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag)
+        var key = new TokenCacheKey(entity.PartitionKey, entity.RowKey);
+        var entry = new StoredEntry(key, entity.ETag)
         {
             RequestedScope = reader.String(RequestedScope) ?? string.Empty,
             RefreshAt = reader.Date(RefreshAt),
@@ -144,7 +145,7 @@ internal static class TokenEntity
         // Nothing of an unreadable entity is trusted, its lease and holds included: it is a miss, and the next fetch
         // replaces it (If-Match on the ETag read here), so a corrupt hold can never stop a connection for good.
         return problem is not null
-            ? new StoredEntry(entity.PartitionKey, entity.RowKey, entity.ETag) { Problem = problem }
+            ? new StoredEntry(key, entity.ETag) { Problem = problem }
             : entry with { Sealed = sealedToken, Metadata = sealedToken is null ? null : metadata };
     }
 
@@ -197,53 +198,37 @@ internal static class TokenEntity
     {
         public string? Problem { get; private set; }
 
-        public int? Int32(string name) => ReadValue<int>(name, static value => value is int number ? number : null);
+        public int? Int32(string name) => Read(name, static value => value is int number ? number : (int?)null);
 
-        public string? String(string name) => ReadReference(name, static value => value as string);
+        public string? String(string name) => Read(name, static value => value as string);
 
-        public byte[]? Binary(string name) => ReadReference(name, static value => value switch
+        public byte[]? Binary(string name) => Read(name, static value => value switch
         {
             byte[] bytes => bytes,
             BinaryData data => data.ToArray(),
             _ => null,
         });
 
-        public DateTimeOffset? Date(string name) => ReadValue<DateTimeOffset>(name, static value => value switch
+        public DateTimeOffset? Date(string name) => Read(name, static value => value switch
         {
             DateTimeOffset date => date,
             DateTime date => new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Utc)),
-            _ => null,
+            _ => (DateTimeOffset?)null,
         });
 
-        private T? ReadValue<T>(string name, Func<object, T?> convert)
-            where T : struct
+        // T is the nullable type read (int?, string?): a null from the conversion is a value of another type.
+        private T Read<T>(string name, Func<object, T> convert)
         {
             if (!entity.TryGetValue(name, out var value) || value is null)
             {
-                return null;
+                return default!;
             }
 
             var converted = convert(value);
             if (converted is null)
             {
-                Problem ??= $"property {name} is {value.GetType().Name}, not {typeof(T).Name}";
-            }
-
-            return converted;
-        }
-
-        private T? ReadReference<T>(string name, Func<object, T?> convert)
-            where T : class
-        {
-            if (!entity.TryGetValue(name, out var value) || value is null)
-            {
-                return null;
-            }
-
-            var converted = convert(value);
-            if (converted is null)
-            {
-                Problem ??= $"property {name} is {value.GetType().Name}, not {typeof(T).Name}";
+                var expected = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+                Problem ??= $"property {name} is {value.GetType().Name}, not {expected.Name}";
             }
 
             return converted;

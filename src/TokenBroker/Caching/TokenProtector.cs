@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Connections;
 using TokenBroker.Credentials;
+using TokenBroker.Diagnostics;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Caching;
@@ -206,13 +208,13 @@ internal sealed partial class TokenProtector
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Token cache encryption key {SecretName} is unavailable ({Reason}); the shared tier is skipped until it is")]
+        [LoggerMessage(EventId = EventIds.CacheKeyUnavailable, Level = LogLevel.Error, Message = "Token cache encryption key {SecretName} is unavailable ({Reason}); the shared tier is skipped until it is")]
         public static partial void KeyUnavailable(ILogger logger, string secretName, string reason);
 
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Token cache entity sealed with key version {KeyId} of {SecretName}, which is not an enabled version; treated as a miss")]
+        [LoggerMessage(EventId = EventIds.CacheKeyVersionGone, Level = LogLevel.Warning, Message = "Token cache entity sealed with key version {KeyId} of {SecretName}, which is not an enabled version; treated as a miss")]
         public static partial void KeyVersionGone(ILogger logger, string secretName, string keyId);
 
-        [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Token cache entity {RowKey} of connection {Connection} failed authentication (tampered, moved or corrupt); treated as a miss")]
+        [LoggerMessage(EventId = EventIds.TamperedEntity, Level = LogLevel.Error, Message = "Token cache entity {RowKey} of connection {Connection} failed authentication (tampered, moved or corrupt); treated as a miss")]
         public static partial void TamperedEntity(ILogger logger, string connection, string rowKey);
     }
 }

@@ -30,4 +30,11 @@ public static class ConnectionName
 
         return true;
     }
+
+    /// <summary>
+    /// What a caller is told when <paramref name="name"/> names no configured connection. A name that breaks the rule is
+    /// never echoed: the message states the rule instead.
+    /// </summary>
+    public static string NotFoundMessage(string? name) =>
+        IsValid(name) ? $"No connection named '{name}' is configured." : $"A connection name is {Rule}.";
 }

@@ -28,8 +28,14 @@ public sealed class ConnectionOptions
     /// <summary>Space-separated scopes requested when a caller does not name any.</summary>
     public string? Scopes { get; set; }
 
-    /// <summary>Space-separated scopes a caller may ask for. Defaults to <see cref="Scopes"/>.</summary>
+    /// <summary>Space-separated scopes a caller may ask for. Defaults to <see cref="Scopes"/> when unset or blank.</summary>
     public string? AllowedScopes { get; set; }
+
+    /// <summary>Whether <see cref="AllowedScopes"/> is left to its default (unset or blank): the one place that rule is written.</summary>
+    internal bool AllowedScopesDefaulted => string.IsNullOrWhiteSpace(AllowedScopes);
+
+    /// <summary>The scopes a caller may ask for, as configured: <see cref="AllowedScopes"/>, or <see cref="Scopes"/> by default.</summary>
+    internal string? EffectiveAllowedScopes => AllowedScopesDefaulted ? Scopes : AllowedScopes;
 
     /// <summary>
     /// <c>client_secret_basic</c> (default), <c>client_secret_post</c>, <c>private_key_jwt</c> or

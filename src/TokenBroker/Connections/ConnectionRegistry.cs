@@ -40,7 +40,7 @@ public sealed class ConnectionRegistry
     private static Connection Create(string name, ConnectionOptions options)
     {
         var defaultScopes = ScopeSet.Parse(options.Scopes);
-        var allowedScopes = string.IsNullOrWhiteSpace(options.AllowedScopes) ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
+        var allowedScopes = options.AllowedScopesDefaulted ? defaultScopes : ScopeSet.Parse(options.AllowedScopes);
         var method = ClientAuthMethods.TryFind(options.AuthMethod, out var registration) ? registration : ClientAuthMethods.All[0];
         return new Connection(
             name,

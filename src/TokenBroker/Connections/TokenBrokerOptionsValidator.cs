@@ -70,7 +70,7 @@ internal sealed class TokenBrokerOptionsValidator : IValidateOptions<TokenBroker
         }
 
         var defaults = ValidateScopes($"{key}:Scopes", connection.Scopes, errors);
-        var allowed = string.IsNullOrWhiteSpace(connection.AllowedScopes)
+        var allowed = connection.AllowedScopesDefaulted
             ? defaults
             : ValidateScopes($"{key}:AllowedScopes", connection.AllowedScopes, errors);
         if (defaults is not null && allowed is not null && !defaults.IsSubsetOf(allowed))

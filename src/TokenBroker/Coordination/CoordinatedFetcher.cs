@@ -19,15 +19,16 @@ namespace TokenBroker.Coordination;
 internal sealed partial class CoordinatedFetcher(
     TableTokenStore store,
     MemoryTokenCache memory,
+    ServingPolicy serving,
     TokenAcquirer acquirer,
     RefreshPolicy policy,
     TimeProvider time,
-    IOptions<RefreshOptions> refreshOptions,
+    IOptions<CoordinationOptions> coordinationOptions,
     IOptions<TokenEndpointOptions> endpointOptions,
     TokenBrokerMetrics metrics,
     ILogger<CoordinatedFetcher> logger)
 {
-    private readonly RefreshOptions _options = refreshOptions.Value;
+    private readonly CoordinationOptions _options = coordinationOptions.Value;
     private readonly ConcurrentDictionary<string, Hold> _localHolds = new(StringComparer.Ordinal);
 
     /// <summary>Names this instance in leases: unique per process, readable in the table.</summary>
@@ -45,8 +46,9 @@ internal sealed partial class CoordinatedFetcher(
             return Served(inMemory.Token);
         }
 
-        var (available, entry) = await store.ReadAsync(connection.Name, key, cancellationToken);
-        if (entry?.Token is { } stored && memory.IsServable(stored, now) && mode != FetchMode.Forced)
+        var read = await store.ReadAsync(key, cancellationToken);
+        var (available, entry) = (read.IsAvailable, read.Entry);
+        if (entry?.Token is { } stored && serving.IsServable(stored, now) && mode != FetchMode.Forced)
         {
             var refreshAt = entry.RefreshAt ?? policy.RefreshAt(stored);
             if (mode == FetchMode.Request || refreshAt > now)
@@ -62,7 +64,12 @@ internal sealed partial class CoordinatedFetcher(
 
         if (available)
         {
-            var (lease, _) = await store.TryTakeLeaseAsync(connection.Name, key, entry, scopes.Value, InstanceId, now, now + _options.LeaseDuration, cancellationToken);
+            var lease = await store.TryTakeLeaseAsync(key, entry, scopes.Value, InstanceId, now, now + _options.LeaseDuration, cancellationToken);
+            if (lease == LeaseOutcome.HeldByOther)
+            {
+                metrics.LeaseContended(connection.Name);
+            }
+
             if (lease == LeaseOutcome.HeldByOther && mode != FetchMode.Forced)
             {
                 if (mode == FetchMode.Refresh && memory.TryGet(key, now, out var current))
@@ -98,7 +105,7 @@ internal sealed partial class CoordinatedFetcher(
         {
             if (available)
             {
-                await store.RecordFailureAsync(connection.Name, key, "uncacheable_token", null, null, cancellationToken);
+                await store.RecordFailureAsync(key, "uncacheable_token", null, null, cancellationToken);
             }
 
             return new FetchResult(TokenResult.Success(token), FetchOutcome.Fetched);
@@ -113,7 +120,7 @@ internal sealed partial class CoordinatedFetcher(
             // Evicted while this fetch ran: the caller that asked before the eviction gets the token, no tier keeps it.
             if (available)
             {
-                await store.RecordFailureAsync(connection.Name, key, "evicted_during_fetch", null, null, cancellationToken);
+                await store.RecordFailureAsync(key, "evicted_during_fetch", null, null, cancellationToken);
             }
 
             return new FetchResult(TokenResult.Success(token), FetchOutcome.Fetched);
@@ -121,7 +128,7 @@ internal sealed partial class CoordinatedFetcher(
 
         if (available)
         {
-            await store.WriteTokenAsync(connection, key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken);
+            await store.WriteTokenAsync(key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken);
         }
 
         if (sameToken)
@@ -135,8 +142,8 @@ internal sealed partial class CoordinatedFetcher(
     /// <summary>Lifts every hold on a connection's entries on this instance (a secret changed; the shared hold is lifted by the forced fetch).</summary>
     public void ClearLocalHolds(Connection connection)
     {
-        var prefix = connection.Name.ToLowerInvariant() + "/";
-        foreach (var key in _localHolds.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        var partition = connection.DefaultCacheKey.PartitionKey;
+        foreach (var key in _localHolds.Keys.Where(k => TokenCacheKey.IsInPartition(k, partition)))
         {
             _localHolds.TryRemove(key, out _);
         }
@@ -199,7 +206,7 @@ internal sealed partial class CoordinatedFetcher(
 
         if (available)
         {
-            await store.RecordFailureAsync(connection.Name, key, error.UpstreamError ?? error.Kind.ToString(), retryAfterUntil, rejectedUntil, cancellationToken);
+            await store.RecordFailureAsync(key, error.UpstreamError ?? error.Kind.ToString(), retryAfterUntil, rejectedUntil, cancellationToken);
         }
     }
 
@@ -212,13 +219,15 @@ internal sealed partial class CoordinatedFetcher(
         {
             await Task.Delay(_options.PeerPollInterval, cancellationToken);
             var now = time.GetUtcNow();
-            var (available, entry) = await store.ReadAsync(connection.Name, key, cancellationToken);
-            if (!available)
+            var read = await store.ReadAsync(key, cancellationToken);
+            if (!read.IsAvailable)
             {
                 return null;
             }
 
-            if (entry?.Token is { } token && memory.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
+            var entry = read.Entry;
+
+            if (entry?.Token is { } token && serving.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
             {
                 return ServeFromTable(connection, key, token, entry.RefreshAt ?? policy.RefreshAt(token), now, generation);
             }
@@ -243,13 +252,13 @@ internal sealed partial class CoordinatedFetcher(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Acquired a token for connection {Connection} (scope '{Scope}') expiring {ExpiresOn:O} with secret version {SecretVersion}")]
+        [LoggerMessage(EventId = EventIds.TokenAcquired, Level = LogLevel.Information, Message = "Acquired a token for connection {Connection} (scope '{Scope}') expiring {ExpiresOn:O} with secret version {SecretVersion}")]
         public static partial void TokenAcquired(ILogger logger, string connection, string scope, DateTimeOffset expiresOn, string secretVersion);
 
-        [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Connection {Connection}: the instance holding the lease produced no token within {Wait}; fetching here")]
+        [LoggerMessage(EventId = EventIds.PeerTooSlow, Level = LogLevel.Warning, Message = "Connection {Connection}: the instance holding the lease produced no token within {Wait}; fetching here")]
         public static partial void PeerTooSlow(ILogger logger, string connection, TimeSpan wait);
 
-        [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Connection {Connection}: the refresh returned a token expiring {ExpiresOn:O} like the old one; next attempt at {NextRefresh:O}")]
+        [LoggerMessage(EventId = EventIds.SameTokenReturned, Level = LogLevel.Information, Message = "Connection {Connection}: the refresh returned a token expiring {ExpiresOn:O} like the old one; next attempt at {NextRefresh:O}")]
         public static partial void SameTokenReturned(ILogger logger, string connection, DateTimeOffset expiresOn, DateTimeOffset nextRefresh);
     }
 }

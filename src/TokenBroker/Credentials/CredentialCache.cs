@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
 using TokenBroker.Secrets;
 
@@ -181,13 +182,13 @@ internal sealed partial class CredentialCache
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Loaded {CredentialKind} {CredentialName} version {CredentialVersion}")]
+        [LoggerMessage(EventId = EventIds.CredentialLoaded, Level = LogLevel.Information, Message = "Loaded {CredentialKind} {CredentialName} version {CredentialVersion}")]
         public static partial void Loaded(ILogger logger, string credentialKind, string credentialName, string credentialVersion);
 
-        [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Could not reload {CredentialKind} {CredentialName} ({Reason}); keeping last known good version {CredentialVersion}")]
+        [LoggerMessage(EventId = EventIds.ServingStaleCredential, Level = LogLevel.Warning, Message = "Could not reload {CredentialKind} {CredentialName} ({Reason}); keeping last known good version {CredentialVersion}")]
         public static partial void ServingStale(ILogger logger, string credentialKind, string credentialName, string credentialVersion, string reason);
 
-        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "The latest version of {CredentialKind} {CredentialName} is refused, so previous version {CredentialVersion} stays in use until the latest changes")]
+        [LoggerMessage(EventId = EventIds.CredentialPinned, Level = LogLevel.Warning, Message = "The latest version of {CredentialKind} {CredentialName} is refused, so previous version {CredentialVersion} stays in use until the latest changes")]
         public static partial void Pinned(ILogger logger, string credentialKind, string credentialName, string credentialVersion);
     }
 }

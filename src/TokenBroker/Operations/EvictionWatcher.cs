@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Caching;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Operations;
 
@@ -10,7 +11,7 @@ namespace TokenBroker.Operations;
 /// the memory tier of any connection whose stamp moved. One small query per interval, off the request path.
 /// </summary>
 internal sealed partial class EvictionWatcher(
-    TableTokenStore store,
+    EvictionGenerations generations,
     MemoryTokenCache memory,
     TimeProvider time,
     IOptions<OperationsOptions> options,
@@ -31,7 +32,7 @@ internal sealed partial class EvictionWatcher(
     {
         // A failed read says nothing about the stamps: keep the last known ones, or the next good read would see every
         // connection's stamp "move" and drop every token on every instance.
-        if (await store.ReadGenerationsAsync(cancellationToken) is not { } current)
+        if (await generations.ReadAsync(cancellationToken) is not { } current)
         {
             return;
         }
@@ -54,7 +55,7 @@ internal sealed partial class EvictionWatcher(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Connection {Connection} was evicted elsewhere (generation {Generation}); dropped {Dropped} tokens from memory")]
+        [LoggerMessage(EventId = EventIds.EvictionObserved, Level = LogLevel.Information, Message = "Connection {Connection} was evicted elsewhere (generation {Generation}); dropped {Dropped} tokens from memory")]
         public static partial void Evicted(ILogger logger, string connection, long generation, int dropped);
     }
 }

@@ -8,6 +8,7 @@ using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
+using TokenBroker.Diagnostics;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
@@ -20,6 +21,7 @@ public sealed partial class OperationsService
 {
     private readonly ConnectionRegistry _connections;
     private readonly TableTokenStore _store;
+    private readonly EvictionGenerations _generations;
     private readonly MemoryTokenCache _memory;
     private readonly CoordinatedFetcher _fetcher;
     private readonly TokenBrokerService _broker;
@@ -29,12 +31,13 @@ public sealed partial class OperationsService
     private readonly OperationsOptions _options;
     private readonly ILogger<OperationsService> _logger;
     private readonly AuditTrail _audit;
-    private readonly SharedTierState? _sharedTier;
-    private readonly SharedTierCheck? _sharedTierCheck;
+    private readonly SharedTierState _sharedTier;
+    private readonly SharedTierCheck _sharedTierCheck;
 
     internal OperationsService(
         ConnectionRegistry connections,
         TableTokenStore store,
+        EvictionGenerations generations,
         MemoryTokenCache memory,
         CoordinatedFetcher fetcher,
         TokenBrokerService broker,
@@ -44,12 +47,13 @@ public sealed partial class OperationsService
         IOptions<OperationsOptions> options,
         AuditTrail audit,
         ILogger<OperationsService> logger,
-        SharedTierState? sharedTier = null,
-        SharedTierCheck? sharedTierCheck = null)
+        SharedTierState sharedTier,
+        SharedTierCheck sharedTierCheck)
     {
         _audit = audit;
         _connections = connections;
         _store = store;
+        _generations = generations;
         _memory = memory;
         _fetcher = fetcher;
         _broker = broker;
@@ -94,7 +98,7 @@ public sealed partial class OperationsService
     {
         var entries = new Dictionary<string, List<CacheEntryStatus>>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
-        if (_sharedTierCheck is not null && _sharedTier is not null && _sharedTier.Status != "no_cache_key")
+        if (_sharedTier.Status != "no_cache_key")
         {
             // Operators look here when something is wrong: show the table as it answers now, not as it did at start-up.
             await _sharedTierCheck.ProbeTableAsync(keyUsable: true, cancellationToken);
@@ -129,7 +133,7 @@ public sealed partial class OperationsService
                 ClientAuthMethodNames.ToName(c.AuthMethod),
                 entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
                 _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now),
-                _sharedTier?.Status ?? "ok"))];
+                _sharedTier.Status))];
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>
@@ -158,7 +162,7 @@ public sealed partial class OperationsService
         }
 
         var partition = target.DefaultCacheKey.PartitionKey;
-        var generation = await _store.BumpGenerationAsync(partition, cancellationToken);
+        var generation = await _generations.BumpAsync(partition, cancellationToken);
         var deleted = await _store.DeleteConnectionAsync(partition, cancellationToken);
         var dropped = _memory.RemoveConnection(partition);
         _fetcher.ClearLocalHolds(target);
@@ -170,10 +174,10 @@ public sealed partial class OperationsService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Operations: refreshed connection {Connection}: {Succeeded} of {Count} scope sets succeeded")]
+        [LoggerMessage(EventId = EventIds.OperatorRefreshed, Level = LogLevel.Warning, Message = "Operations: refreshed connection {Connection}: {Succeeded} of {Count} scope sets succeeded")]
         public static partial void Refreshed(ILogger logger, string connection, int count, int succeeded);
 
-        [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Operations: evicted connection {Connection} (generation {Generation}): {Deleted} shared entries deleted, {Dropped} dropped from this instance's memory")]
+        [LoggerMessage(EventId = EventIds.OperatorEvicted, Level = LogLevel.Warning, Message = "Operations: evicted connection {Connection} (generation {Generation}): {Deleted} shared entries deleted, {Dropped} dropped from this instance's memory")]
         public static partial void Evicted(ILogger logger, string connection, long generation, int deleted, int dropped);
     }
 }

@@ -23,6 +23,7 @@ internal static class OperationsServiceCollectionExtensions
         services.TryAddSingleton(sp => new OperationsService(
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<TableTokenStore>(),
+            sp.GetRequiredService<EvictionGenerations>(),
             sp.GetRequiredService<MemoryTokenCache>(),
             sp.GetRequiredService<CoordinatedFetcher>(),
             sp.GetRequiredService<TokenBrokerService>(),

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Refresh;
 
@@ -65,7 +66,7 @@ internal sealed partial class RefreshLease(TableClient table, TimeProvider time,
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "The refresh lease could not be read or written ({ErrorType}); running the job without it")]
+        [LoggerMessage(EventId = EventIds.RefreshLeaseUnavailable, Level = LogLevel.Warning, Message = "The refresh lease could not be read or written ({ErrorType}); running the job without it")]
         public static partial void Unavailable(ILogger logger, string errorType);
     }
 }

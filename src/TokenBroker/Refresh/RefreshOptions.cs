@@ -1,6 +1,6 @@
 namespace TokenBroker.Refresh;
 
-/// <summary>Proactive refresh and cross-instance coordination, bound from <c>TokenBroker:Refresh</c>.</summary>
+/// <summary>Proactive refresh, bound from <c>TokenBroker:Refresh</c> (who fetches an entry is <see cref="Coordination.CoordinationOptions"/>).</summary>
 public sealed class RefreshOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
@@ -26,18 +26,6 @@ public sealed class RefreshOptions
 
     /// <summary>Entries nobody requested for this long are not refreshed and are deleted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(24);
-
-    /// <summary>How long one instance may hold the right to fetch a cache entry; a crashed holder blocks no one longer than this.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long an instance with no usable token waits for a peer that holds the lease before fetching itself.</summary>
-    public TimeSpan PeerWait { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How often a waiting instance looks for the peer's result.</summary>
-    public TimeSpan PeerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>How long a connection whose every secret was refused is left alone, so the broker does not trip a lockout.</summary>
-    public TimeSpan RejectionHold { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often every instance writes its callers' use of cached tokens to the table, for the idle rule.</summary>
     public TimeSpan UsageMarkInterval { get; set; } = TimeSpan.FromMinutes(1);

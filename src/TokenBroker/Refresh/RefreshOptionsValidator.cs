@@ -28,10 +28,6 @@ internal sealed class RefreshOptionsValidator : IValidateOptions<RefreshOptions>
         Require(errors, "BeforeExpiry", options.BeforeExpiry, TimeSpan.Zero, TimeSpan.FromHours(12));
         Require(errors, "IdleTimeout", options.IdleTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
         Require(errors, "UsageMarkInterval", options.UsageMarkInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
-        Require(errors, "LeaseDuration", options.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
-        Require(errors, "PeerWait", options.PeerWait, TimeSpan.Zero, TimeSpan.FromMinutes(1));
-        Require(errors, "PeerPollInterval", options.PeerPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
-        Require(errors, "RejectionHold", options.RejectionHold, TimeSpan.Zero, TimeSpan.FromHours(1));
         if (options.MaxParallelRefreshes is < 1 or > 64)
         {
             errors.Add($"{Prefix}:MaxParallelRefreshes must be between 1 and 64.");

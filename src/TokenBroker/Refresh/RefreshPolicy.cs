@@ -8,7 +8,7 @@ namespace TokenBroker.Refresh;
 /// <see cref="RefreshOptions.BeforeExpiry"/> before expiry, pulled earlier by random jitter so connections that were
 /// fetched together do not all refresh in the same second, and never later than the last instant it may be served.
 /// </summary>
-internal sealed class RefreshPolicy(IOptions<RefreshOptions> options, MemoryTokenCache memory)
+internal sealed class RefreshPolicy(IOptions<RefreshOptions> options, ServingPolicy serving)
 {
     private readonly RefreshOptions _options = options.Value;
 
@@ -25,7 +25,7 @@ internal sealed class RefreshPolicy(IOptions<RefreshOptions> options, MemoryToke
         var point = byRatio > byMargin ? byRatio : byMargin;
         point -= lifetime * (_options.JitterRatio * Random.Shared.NextDouble());
 
-        var serveUntil = memory.ServeUntil(token);
+        var serveUntil = serving.ServeUntil(token);
         if (point >= serveUntil)
         {
             point = token.AcquiredOn + ((serveUntil - token.AcquiredOn) * _options.WindowRatio);
@@ -40,7 +40,7 @@ internal sealed class RefreshPolicy(IOptions<RefreshOptions> options, MemoryToke
     /// </summary>
     public DateTimeOffset BackOff(CachedToken token, DateTimeOffset now)
     {
-        var serveUntil = memory.ServeUntil(token);
+        var serveUntil = serving.ServeUntil(token);
         return serveUntil <= now ? now : now + ((serveUntil - now) / 2);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Refresh;
 
@@ -50,7 +51,7 @@ internal sealed partial class RefreshScheduler(TokenRefreshJob job, RefreshLease
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Refresh run failed: {ErrorType}; the next scheduled run will try again")]
+        [LoggerMessage(EventId = EventIds.RefreshRunFailed, Level = LogLevel.Error, Message = "Refresh run failed: {ErrorType}; the next scheduled run will try again")]
         public static partial void RunFailed(ILogger logger, string errorType);
     }
 }

@@ -57,13 +57,13 @@ public sealed partial class TokenRefreshJob
         {
             examined++;
             // The marks of every instance are in the table; this instance's latest use may not be written yet.
-            var lastUsed = Latest(entry.LastRequestedOn, used.GetValueOrDefault($"{entry.PartitionKey}/{entry.RowKey}"));
+            var lastUsed = Latest(entry.LastRequestedOn, used.GetValueOrDefault(entry.Key.Value));
             if (lastUsed is null || now - lastUsed > _options.IdleTimeout)
             {
                 if (await _store.DeleteAsync(entry, cancellationToken))
                 {
                     deleted++;
-                    _memory.Remove(new TokenCacheKey(entry.PartitionKey, entry.RowKey));
+                    _memory.Remove(entry.Key);
                     Log.IdleDeleted(_logger, entry.PartitionKey, entry.RowKey);
                 }
 
@@ -117,13 +117,13 @@ public sealed partial class TokenRefreshJob
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Refresh run (past due: {IsPastDue}): {Examined} entries, {Refreshed} refreshed, {LeasedElsewhere} refreshed elsewhere, {Failed} failed, {Deleted} idle deleted")]
+        [LoggerMessage(EventId = EventIds.RefreshRunCompleted, Level = LogLevel.Information, Message = "Refresh run (past due: {IsPastDue}): {Examined} entries, {Refreshed} refreshed, {LeasedElsewhere} refreshed elsewhere, {Failed} failed, {Deleted} idle deleted")]
         public static partial void Completed(ILogger logger, bool isPastDue, int examined, int refreshed, int leasedElsewhere, int failed, int deleted);
 
-        [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Refresh of connection {Connection} failed ({Reason}); its current token is served until its safety margin")]
+        [LoggerMessage(EventId = EventIds.EntryRefreshFailed, Level = LogLevel.Warning, Message = "Refresh of connection {Connection} failed ({Reason}); its current token is served until its safety margin")]
         public static partial void RefreshFailed(ILogger logger, string connection, string reason);
 
-        [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Deleted idle cache entry {RowKey} of connection {Connection}")]
+        [LoggerMessage(EventId = EventIds.IdleEntryDeleted, Level = LogLevel.Information, Message = "Deleted idle cache entry {RowKey} of connection {Connection}")]
         public static partial void IdleDeleted(ILogger logger, string connection, string rowKey);
     }
 }

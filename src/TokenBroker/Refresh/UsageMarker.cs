@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Caching;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Refresh;
 
@@ -48,7 +49,7 @@ internal sealed partial class UsageMarker(
                     continue;
                 }
 
-                await store.TouchAsync(entry.Key.PartitionKey, entry.Key, used, cancellationToken);
+                await store.TouchAsync(entry.Key, used, cancellationToken);
                 _marked[id] = used;
                 written++;
             }
@@ -95,7 +96,7 @@ internal sealed partial class UsageMarker(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Writing usage marks failed: {ErrorType}; the next pass will try again")]
+        [LoggerMessage(EventId = EventIds.UsageMarkFailed, Level = LogLevel.Warning, Message = "Writing usage marks failed: {ErrorType}; the next pass will try again")]
         public static partial void MarkFailed(ILogger logger, string errorType);
     }
 }

@@ -127,25 +127,25 @@ public sealed partial class SecretEventProcessor
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "Key Vault event from vault {Vault} about {ObjectName} ignored: it is not the configured vault")]
+        [LoggerMessage(EventId = EventIds.EventFromOtherVault, Level = LogLevel.Warning, Message = "Key Vault event from vault {Vault} about {ObjectName} ignored: it is not the configured vault")]
         public static partial void OtherVault(ILogger logger, string? vault, string objectName);
 
-        [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Key Vault: new version {ObjectVersion} of {ObjectType} {ObjectName}; re-acquiring tokens of {Count} connection(s)")]
+        [LoggerMessage(EventId = EventIds.NewCredentialVersion, Level = LogLevel.Information, Message = "Key Vault: new version {ObjectVersion} of {ObjectType} {ObjectName}; re-acquiring tokens of {Count} connection(s)")]
         public static partial void NewVersion(ILogger logger, string objectType, string objectName, string objectVersion, int count);
 
-        [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Connection {Connection}: new version {CredentialVersion} of {CredentialKind} {CredentialName} works")]
+        [LoggerMessage(EventId = EventIds.NewVersionProven, Level = LogLevel.Information, Message = "Connection {Connection}: new version {CredentialVersion} of {CredentialKind} {CredentialName} works")]
         public static partial void NewVersionProven(ILogger logger, string connection, string credentialKind, string credentialName, string credentialVersion);
 
-        [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Connection {Connection}: new version {NewVersion} of {CredentialKind} {CredentialName} is not accepted yet; version {CredentialVersion} stays in use. Register it at the authorization server before revoking the old one")]
+        [LoggerMessage(EventId = EventIds.NewVersionNotAcceptedYet, Level = LogLevel.Warning, Message = "Connection {Connection}: new version {NewVersion} of {CredentialKind} {CredentialName} is not accepted yet; version {CredentialVersion} stays in use. Register it at the authorization server before revoking the old one")]
         public static partial void NewVersionNotUsed(ILogger logger, string connection, string credentialKind, string credentialName, string newVersion, string credentialVersion);
 
-        [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "Connection {Connection}: re-acquiring with the new version of {CredentialKind} {CredentialName} failed: {Kind} {UpstreamError}")]
+        [LoggerMessage(EventId = EventIds.ReacquireFailed, Level = LogLevel.Error, Message = "Connection {Connection}: re-acquiring with the new version of {CredentialKind} {CredentialName} failed: {Kind} {UpstreamError}")]
         public static partial void ReacquireFailed(ILogger logger, string connection, string credentialKind, string credentialName, string kind, string upstreamError);
 
-        [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} expires {ExpiresOn:O}; connections: {Connections}. Rotate it")]
+        [LoggerMessage(EventId = EventIds.CredentialNearExpiry, Level = LogLevel.Warning, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} expires {ExpiresOn:O}; connections: {Connections}. Rotate it")]
         public static partial void NearExpiry(ILogger logger, string objectType, string objectName, string objectVersion, DateTimeOffset? expiresOn, string connections);
 
-        [LoggerMessage(EventId = 6006, Level = LogLevel.Error, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} has expired; connections: {Connections}")]
+        [LoggerMessage(EventId = EventIds.CredentialExpired, Level = LogLevel.Error, Message = "Key Vault: {ObjectType} {ObjectName} version {ObjectVersion} has expired; connections: {Connections}")]
         public static partial void Expired(ILogger logger, string objectType, string objectName, string objectVersion, string connections);
     }
 }

@@ -72,7 +72,7 @@ internal static class MemoryFootprint
             (double)allocated / connections);
     }
 
-    private static MemoryTokenCache NewCache() => new(Options.Create(new TokenCacheOptions()));
+    private static MemoryTokenCache NewCache() => new(new ServingPolicy(Options.Create(new TokenCacheOptions())));
 
     private static long SettledHeap()
     {

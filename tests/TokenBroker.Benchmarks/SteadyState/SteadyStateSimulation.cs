@@ -166,7 +166,7 @@ internal static class SteadyStateSimulation
 
         // What the configured policy predicts for this lifetime, and the floor any schedule without waits must respect.
         var refresh = services.GetRequiredService<IOptions<RefreshOptions>>().Value;
-        var margin = services.GetRequiredService<IOptions<TokenCacheOptions>>().Value.MarginFor(Lifetime);
+        var margin = services.GetRequiredService<ServingPolicy>().MarginFor(Lifetime);
         var refreshPoint = Max(Lifetime * refresh.WindowRatio, Lifetime - refresh.BeforeExpiry) - (Lifetime * (refresh.JitterRatio / 2));
 
         return new SteadyStateResult(

@@ -63,37 +63,32 @@ public sealed class SharedTierTests(IntegrationFixture fixture)
         FeedSink(vault);
     }
 
-    [Fact]
-    public async Task In_development_a_missing_cache_key_is_logged_loudly_and_shown_in_the_ops_listing()
-    {
-        var settings = fixture.BrokerSettings();
-        settings["TokenBroker:Secrets:token-cache-key"] = null;
-        await using var broker = await fixture.StartBrokerAsync(settings);
-
-        var call = await broker.RequestTokenAsync("demo");
-        var sharedTier = await SharedTierAsync(broker);
-
-        Assert.Equal(200, call.Status);
-        Assert.Equal("no_cache_key", sharedTier);
-        Assert.Contains(fixture.Sink.Emitted, line => line.StartsWith("Error ", StringComparison.Ordinal) && line.Contains("DEVELOPMENT ONLY", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task A_table_answering_403_is_logged_and_shown_as_forbidden_and_tokens_are_still_served()
+    [Theory]
+    [InlineData("no_cache_key", "DEVELOPMENT ONLY")] // in Development, a missing cache key turns the shared tier off
+    [InlineData("forbidden", "Table Storage refused the broker identity")] // the table answers 403
+    public async Task A_shared_tier_that_is_off_is_logged_loudly_and_shown_in_the_ops_listing_and_tokens_are_still_served(string expectedStatus, string expectedError)
     {
         await using var storage = await FaultServer.StartAsync();
-        await storage.SetFaultAsync(Fault.Status(403));
         var settings = fixture.BrokerSettings();
-        settings["TokenBroker:TokenCache:ConnectionString"] =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteKey};TableEndpoint={storage.Uri}devstoreaccount1;";
+        if (expectedStatus == "no_cache_key")
+        {
+            settings["TokenBroker:Secrets:token-cache-key"] = null;
+        }
+        else
+        {
+            await storage.SetFaultAsync(Fault.Status(403));
+            settings["TokenBroker:TokenCache:ConnectionString"] =
+                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteKey};TableEndpoint={storage.Uri}devstoreaccount1;";
+        }
+
         await using var broker = await fixture.StartBrokerAsync(settings);
 
         var call = await broker.RequestTokenAsync("demo");
         var sharedTier = await SharedTierAsync(broker);
 
         Assert.Equal(200, call.Status);
-        Assert.Equal("forbidden", sharedTier);
-        Assert.Contains(fixture.Sink.Emitted, line => line.StartsWith("Error ", StringComparison.Ordinal) && line.Contains("Table Storage refused the broker identity", StringComparison.Ordinal));
+        Assert.Equal(expectedStatus, sharedTier);
+        Assert.Contains(fixture.Sink.Emitted, line => line.StartsWith("Error ", StringComparison.Ordinal) && line.Contains(expectedError, StringComparison.Ordinal));
     }
 
     [Fact]

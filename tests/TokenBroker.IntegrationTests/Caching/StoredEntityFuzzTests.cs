@@ -43,8 +43,8 @@ public sealed class StoredEntityFuzzTests(IntegrationFixture fixture, ITestOutpu
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-3));
         var settings = fixture.BrokerSettings();
         settings["TokenBroker:Refresh:Enabled"] = "false";
-        settings["TokenBroker:Refresh:PeerWait"] = "00:00:00.020";
-        settings["TokenBroker:Refresh:PeerPollInterval"] = "00:00:00.010";
+        settings["TokenBroker:Coordination:PeerWait"] = "00:00:00.020";
+        settings["TokenBroker:Coordination:PeerPollInterval"] = "00:00:00.010";
         await using var broker = await fixture.StartBrokerAsync(settings, services => services.AddSingleton<TimeProvider>(clock));
         var registry = broker.Services.GetRequiredService<ConnectionRegistry>();
         var rows = Rows.Select(r => new Row(r.Connection, r.Scope, registry.TryGet(r.Connection, out var c) ? c.CacheKeyFor(ScopeSet.Parse(r.Scope)) : default)).ToArray();

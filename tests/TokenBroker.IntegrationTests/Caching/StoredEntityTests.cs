@@ -29,7 +29,7 @@ public sealed class StoredEntityTests(IntegrationFixture fixture)
 
         Assert.Equal(200, call.Status);
         Assert.Equal(1, fixture.Authorization.Requests.Count - before);
-        var healed = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
+        var healed = (await store.ReadAsync(key, CancellationToken.None)).Entry!;
         Assert.Null(healed.Problem);
         Assert.Equal(call.AccessToken, healed.Token!.AccessToken);
         Assert.IsType<DateTimeOffset>((await table.GetEntityAsync<TableEntity>(key.PartitionKey, key.RowKey)).Value[TokenEntity.ExpiresOn]);
@@ -44,16 +44,16 @@ public sealed class StoredEntityTests(IntegrationFixture fixture)
         await table.UpdateEntityAsync(new TableEntity(key.PartitionKey, key.RowKey) { [TokenEntity.Chunks] = "one" }, Azure.ETag.All, TableUpdateMode.Merge);
         var now = DateTimeOffset.UtcNow;
 
-        var seen = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
-        var first = await store.TryTakeLeaseAsync("demo", key, seen, "api.read", "a", now, now.AddSeconds(30), CancellationToken.None);
-        var second = await store.TryTakeLeaseAsync("demo", key, seen, "api.read", "b", now, now.AddSeconds(30), CancellationToken.None);
+        var seen = (await store.ReadAsync(key, CancellationToken.None)).Entry!;
+        var first = await store.TryTakeLeaseAsync(key, seen, "api.read", "a", now, now.AddSeconds(30), CancellationToken.None);
+        var second = await store.TryTakeLeaseAsync(key, seen, "api.read", "b", now, now.AddSeconds(30), CancellationToken.None);
 
         Assert.NotNull(seen.Problem);
-        Assert.Equal(LeaseOutcome.Taken, first.Outcome);
-        Assert.Equal(LeaseOutcome.HeldByOther, second.Outcome);
+        Assert.Equal(LeaseOutcome.Taken, first);
+        Assert.Equal(LeaseOutcome.HeldByOther, second);
 
         // The winner replaced the whole entity: nothing of the unreadable one survives, so readers see a clean lease.
-        var leased = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
+        var leased = (await store.ReadAsync(key, CancellationToken.None)).Entry!;
         Assert.Null(leased.Problem);
         Assert.Equal("a", leased.LeaseOwner);
         Assert.False((await table.GetEntityAsync<TableEntity>(key.PartitionKey, key.RowKey)).Value.ContainsKey(TokenEntity.Chunks));
@@ -103,7 +103,7 @@ public sealed class StoredEntityTests(IntegrationFixture fixture)
         };
         await table.UpsertEntityAsync(replay, TableUpdateMode.Replace);
         broker.Services.GetRequiredService<MemoryTokenCache>().RemoveConnection("demo");
-        var read = (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!;
+        var read = (await store.ReadAsync(key, CancellationToken.None)).Entry!;
 
         var call = await broker.RequestTokenAsync("demo");
 
@@ -111,7 +111,7 @@ public sealed class StoredEntityTests(IntegrationFixture fixture)
         Assert.Equal(200, call.Status);
         Assert.NotEqual(old.AccessToken, call.AccessToken);
         Assert.Equal("api.read", call.Body.GetProperty("scope").GetString());
-        Assert.Equal(call.AccessToken, (await store.ReadAsync("demo", key, CancellationToken.None)).Entry!.Token!.AccessToken);
+        Assert.Equal(call.AccessToken, (await store.ReadAsync(key, CancellationToken.None)).Entry!.Token!.AccessToken);
     }
 
     [Fact]

@@ -66,18 +66,6 @@ public sealed class TokenBrokerServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_table_that_fails_only_on_write_still_serves_the_token()
-    {
-        _harness.Table.Setup(t => t.CreateIfNotExistsAsync(It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(503, "unavailable"));
-
-        var result = await Get();
-
-        Assert.True(result.Succeeded);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), r => r.Id.Id == 3001 && r.Message.Contains("lease failed", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task Expires_in_is_the_time_left_not_the_original_lifetime()
     {
         var token = (await Get()).Token!;

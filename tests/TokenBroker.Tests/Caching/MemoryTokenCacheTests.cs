@@ -9,7 +9,7 @@ public sealed class MemoryTokenCacheTests
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private static readonly TokenCacheKey Key = TokenCacheKey.Create("payments", new Uri("https://x.test/token"), "c", ClientAuthMethod.ClientSecretBasic, ScopeSet.Parse("a"));
 
-    private static MemoryTokenCache Cache(TokenCacheOptions? options = null) => new(Options.Create(options ?? new TokenCacheOptions()));
+    private static MemoryTokenCache Cache(TokenCacheOptions? options = null) => new(new ServingPolicy(Options.Create(options ?? new TokenCacheOptions())));
 
     private static CachedToken Token(TimeSpan lifetime) => new("t", "Bearer", "a", Now, Now + lifetime, "v");
 

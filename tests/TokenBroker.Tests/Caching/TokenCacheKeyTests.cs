@@ -46,4 +46,16 @@ public sealed class TokenCacheKeyTests
         Assert.DoesNotContain(key.RowKey, c => c is '/' or '\\' or '#' or '?' or '+' or '=');
         Assert.Equal($"payments/{key.RowKey}", key.Value);
     }
+
+    [Fact]
+    public void A_key_knows_its_partition_and_no_other()
+    {
+        var key = Key(name: "Payments");
+
+        Assert.Equal(TokenCacheKey.PartitionOf("Payments"), key.PartitionKey);
+        Assert.True(TokenCacheKey.IsInPartition(key.Value, "payments"));
+        Assert.False(TokenCacheKey.IsInPartition(key.Value, "pay"));
+        Assert.False(TokenCacheKey.IsInPartition(Key(name: "payments-eu").Value, "payments"));
+        Assert.False(TokenCacheKey.IsInPartition("payments", "payments"));
+    }
 }

@@ -103,4 +103,22 @@ public sealed class OptionsValidationTests
         var endpoint = Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<TokenBroker.Acquisition.TokenEndpointOptions>>().Value);
         Assert.Contains(endpoint.Failures, f => f.StartsWith("TokenBroker:TokenEndpoint:AttemptTimeout must not exceed", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void A_blank_allowed_scopes_means_the_default_scopes_for_validation_access_rules_and_callers_alike(string blank)
+    {
+        using var harness = new CoreHarness(new Dictionary<string, string?>
+        {
+            ["TokenBroker:Connections:payments:AllowedScopes"] = blank,
+            ["TokenBroker:Access:Rules:0:AppId"] = "orders",
+            ["TokenBroker:Access:Rules:0:Connections:payments"] = "api.read",
+        });
+
+        Assert.NotNull(harness.Services.GetRequiredService<IOptions<TokenBrokerOptions>>().Value);
+        Assert.NotNull(harness.Services.GetRequiredService<IOptions<TokenBroker.Access.AccessOptions>>().Value);
+        Assert.True(harness.Services.GetRequiredService<ConnectionRegistry>().TryGet("payments", out var connection));
+        Assert.Equal("api.read", connection.AllowedScopes.Value);
+    }
 }

@@ -3,31 +3,31 @@ namespace TokenBroker.DevAuthorizationServer.Internal;
 /// <summary>Every log message of the development authorization server; no secret or token appears in any.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.ServerStarted, Level = LogLevel.Warning,
         Message = "Development OAuth 2.0 authorization server listening on {Addresses}. It is for local runs and tests only: never deploy it.")]
     public static partial void ServerStarted(this ILogger logger, string addresses);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.NoClientsConfigured, Level = LogLevel.Warning,
         Message = "No client is configured under DevAuthorizationServer:Clients, so every token request will fail.")]
     public static partial void NoClientsConfigured(this ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.ClientRegistered, Level = LogLevel.Information,
         Message = "Registered client {ClientId} with scopes {Scopes}, {SecretCount} secret(s) and {CertificateCount} certificate(s).")]
     public static partial void ClientRegistered(this ILogger logger, string clientId, IEnumerable<string> scopes, int secretCount, int certificateCount);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.SecretsChanged, Level = LogLevel.Information,
         Message = "Client {ClientId} now has {SecretCount} valid secret(s).")]
     public static partial void SecretsChanged(this ILogger logger, string clientId, int secretCount);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.SecretRejected, Level = LogLevel.Information,
         Message = "Client {ClientId} presented a secret that is not one of its current secrets.")]
     public static partial void SecretRejected(this ILogger logger, string clientId);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.CertificatesChanged, Level = LogLevel.Information,
         Message = "Client {ClientId} now has {CertificateCount} trusted certificate(s).")]
     public static partial void CertificatesChanged(this ILogger logger, string clientId, int certificateCount);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.AssertionReplayed, Level = LogLevel.Information,
         Message = "Client {ClientId} presented a client assertion whose jti was already used.")]
     public static partial void AssertionReplayed(this ILogger logger, string clientId);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace TokenBroker.Diagnostics;
+namespace TokenBroker.Coordination;
 
 /// <summary>
 /// Runs at most one piece of work per key at a time; callers that arrive while it runs share its task.
