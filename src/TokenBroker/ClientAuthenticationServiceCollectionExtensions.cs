@@ -19,9 +19,8 @@ internal static class ClientAuthenticationServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the credential store the token acquirer asks, the certificate cache over Key Vault (or local files in
-    /// Development), the managed identity assertion source and the client assertion signer. Called by
-    /// <c>AddTokenBroker</c> after the token endpoint client exists, so the assertion handler sits inside its resilience
-    /// pipeline and sees every attempt.
+    /// Development), the managed identity assertion source and the client assertion signer. The assertion handler is part
+    /// of the token endpoint client's chain, registered with it by <c>AddTokenBroker</c>.
     /// </summary>
     public static IServiceCollection AddClientAuthentication(this IServiceCollection services)
     {
@@ -36,9 +35,6 @@ internal static class ClientAuthenticationServiceCollectionExtensions
                 ?? throw new InvalidOperationException($"{TokenBrokerOptions.SectionName}:KeyVaultUri is not set.");
             return new CertificateClient(vault, sp.GetRequiredService<TokenCredential>(), KeyVaultClientSettings.Apply(new CertificateClientOptions(), vault));
         });
-
-        services.TryAddTransient<ClientAssertionRetryHandler>();
-        services.AddHttpClient(ClientCredentialsClient.HttpClientName).AddHttpMessageHandler<ClientAssertionRetryHandler>();
         return services;
     }
 

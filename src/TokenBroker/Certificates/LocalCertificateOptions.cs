@@ -4,7 +4,7 @@ namespace TokenBroker.Certificates;
 /// Development only: a certificate with its private key from files, bound from <c>TokenBroker:Certificates:{name}</c>.
 /// The file is read again on every use, so overwriting it rehearses a rotation.
 /// </summary>
-public sealed class LocalCertificateOptions
+internal sealed class LocalCertificateOptions
 {
     /// <summary>A PKCS#12 (.pfx) file, or a PEM file with the certificate and, unless <see cref="KeyPath"/> is set, its private key.</summary>
     public string? Path { get; set; }

@@ -4,7 +4,7 @@ using TokenBroker.Diagnostics;
 namespace TokenBroker.Connections;
 
 /// <summary>A validated connection: everything the broker needs to obtain a token for one downstream API.</summary>
-public sealed class Connection
+internal sealed class Connection
 {
     /// <summary>The audience of the managed identity token Entra ID accepts as a federated client assertion (public cloud).</summary>
     public const string DefaultFederationAudience = "api://AzureADTokenExchange";

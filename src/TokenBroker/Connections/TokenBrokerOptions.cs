@@ -3,7 +3,7 @@ using TokenBroker.Certificates;
 namespace TokenBroker.Connections;
 
 /// <summary>The broker's root options, bound from the <c>TokenBroker</c> configuration section.</summary>
-public sealed class TokenBrokerOptions
+internal sealed class TokenBrokerOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker";

@@ -4,7 +4,7 @@ namespace TokenBroker.Credentials;
 /// What the broker authenticates to an authorization server with (a client secret, a certificate, a federated token) and
 /// the version it came from. Subclasses never print their secret part: <see cref="ToString"/> names the version only.
 /// </summary>
-public abstract class ClientCredential
+internal abstract class ClientCredential
 {
     private protected ClientCredential(string version) => Version = version ?? string.Empty;
 

@@ -1,7 +1,7 @@
 namespace TokenBroker.Refresh;
 
 /// <summary>Proactive refresh and cross-instance coordination, bound from <c>TokenBroker:Refresh</c>.</summary>
-public sealed class RefreshOptions
+internal sealed class RefreshOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Refresh";

@@ -6,7 +6,7 @@ namespace TokenBroker.Secrets;
 /// A client secret and the version it came from. Deliberately not a record: a record's generated
 /// <c>ToString</c> would print the value into any log or exception that formats it.
 /// </summary>
-public sealed class ClientSecret : ClientCredential
+internal sealed class ClientSecret : ClientCredential
 {
     /// <summary>Creates a secret.</summary>
     public ClientSecret(string value, string version)

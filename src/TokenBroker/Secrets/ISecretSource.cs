@@ -1,7 +1,7 @@
 namespace TokenBroker.Secrets;
 
 /// <summary>Where client secrets come from: Key Vault in Azure, configuration or a local file in development.</summary>
-public interface ISecretSource
+internal interface ISecretSource
 {
     /// <summary>
     /// True when a read costs a network call (Key Vault), so <see cref="SecretCache"/> keeps values for a while;

@@ -11,7 +11,7 @@ namespace TokenBroker.Secrets;
 /// (concurrent reads share one call) and the last good value survives a Key Vault outage. During a rotation overlap a
 /// previous version that still works can be pinned: it is used until the latest version changes.
 /// </summary>
-public sealed class SecretCache
+internal sealed class SecretCache
 {
     private readonly CredentialCache<ClientSecret> _cache;
 
