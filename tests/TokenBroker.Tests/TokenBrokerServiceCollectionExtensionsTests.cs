@@ -28,6 +28,8 @@ public sealed class TokenBrokerServiceCollectionExtensionsTests
         ["TokenBroker:Callers:Mode"] = "Jwt",
         ["TokenBroker:Callers:Authority"] = "https://login.example.test/tenant/v2.0",
         ["TokenBroker:Callers:Audience"] = "api://tokenbroker",
+        ["TokenBroker:Access:Rules:0:AppId"] = "orders-app",
+        ["TokenBroker:Access:Rules:0:Connections:payments"] = "*",
         ["TokenBroker:TokenCache:ServiceUri"] = "https://brokertests.table.core.windows.net/",
     }).Build();
 
