@@ -1,15 +1,15 @@
+using TokenBroker.Access;
+
 namespace TokenBroker;
 
-/// <summary>Hands out access tokens for named connections.</summary>
+/// <summary>Hands out access tokens for named connections, to callers under the access policy.</summary>
 public interface ITokenBroker
 {
     /// <summary>
     /// A token for <paramref name="connection"/> with the connection's default scopes, or with <paramref name="scope"/>
-    /// (a space-separated subset of the connection's allowed scopes) when given.
+    /// (a space-separated subset of the connection's allowed scopes) when given, if the access policy grants
+    /// <paramref name="caller"/> the connection and those scopes.
     /// </summary>
-    /// <remarks>No access policy applies: for code inside the broker's own trust boundary.</remarks>
-    ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="GetTokenAsync(string, string?, CancellationToken)"/>, for <paramref name="caller"/> under the access policy.</summary>
-    ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Access.Caller caller, CancellationToken cancellationToken);
+    /// <returns>The token, or the error the caller should see: expected failures are results, never exceptions.</returns>
+    ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Caller caller, CancellationToken cancellationToken);
 }

@@ -33,11 +33,16 @@ internal sealed partial class TokenBrokerService(
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
-    public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
-        GetTokenCoreAsync(connection, scope, null, cancellationToken);
-
     public ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, Caller caller, CancellationToken cancellationToken) =>
         GetTokenCoreAsync(connection, scope, caller ?? throw new ArgumentNullException(nameof(caller)), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GetTokenAsync(string, string?, Caller, CancellationToken)"/> without a caller: no access policy applies
+    /// and deliveries count as in-process. Not part of <see cref="ITokenBroker"/>, so nothing outside this assembly and its
+    /// friends (the tests and benchmarks, which measure the bare request path) can skip the policy.
+    /// </summary>
+    internal ValueTask<TokenResult> GetTokenAsync(string connection, string? scope, CancellationToken cancellationToken) =>
+        GetTokenCoreAsync(connection, scope, null, cancellationToken);
 
     private ValueTask<TokenResult> GetTokenCoreAsync(string connection, string? scope, Caller? caller, CancellationToken cancellationToken)
     {

@@ -54,11 +54,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinationOptions>, CoordinationOptionsValidator>());
 
-        services.TryAddSingleton(sp => new TokenBrokerMetrics(
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetRequiredService<MemoryTokenCache>(),
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<TokenBrokerMetrics>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<ServingPolicy>();
         services.TryAddSingleton<MemoryTokenCache>();
@@ -80,7 +76,8 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageMarker>());
         services.TryAddSingleton<RefreshLease>();
         services.TryAddSingleton<ITokenBroker>(sp => sp.GetRequiredService<TokenBrokerService>());
-        // Public types with internal constructors: their dependencies are not part of the contract.
+        // Public only as handles for the Functions worker's public function classes: constructors stay internal because
+        // their dependencies are not part of the contract, so the container needs a factory.
         services.TryAddSingleton(sp => new TokenRefreshJob(
             sp.GetRequiredService<TableTokenStore>(),
             sp.GetRequiredService<MemoryTokenCache>(),
@@ -119,54 +116,53 @@ public static class TokenBrokerServiceCollectionExtensions
         return services;
     }
 
+    // The whole handler chain of the token endpoint client, in one place: its order is the order of these calls.
     private static void AddTokenEndpointClient(IServiceCollection services)
     {
-        var endpoint = services.AddHttpClient(ClientCredentialsClient.HttpClientName, client =>
-            {
-                // The resilience pipeline owns every timeout; HttpClient's own would cut across it.
-                client.Timeout = Timeout.InfiniteTimeSpan;
-                client.DefaultRequestHeaders.UserAgent.ParseAdd("TokenBroker/1.0");
-            });
-        endpoint
-            .AddResilienceHandler("token-endpoint", static (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<TokenEndpointOptions>>().Value;
-                pipeline.AddTimeout(options.TotalTimeout);
-                if (options.MaxRetryAttempts > 0)
-                {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.MaxRetryAttempts,
-                        ShouldRetryAfterHeader = false,
-
-                        // A Retry-After longer than we would wait goes back to the caller (and into the shared hold) instead.
-                        ShouldHandle = args => ValueTask.FromResult(
-                            HttpClientResiliencePredicates.IsTransient(args.Outcome)
-                            && !(RetryAfter(args.Outcome.Result) > options.MaxRetryAfter)),
-
-                        // Honour Retry-After; without it, exponential from RetryDelay with jitter added on top, never below
-                        // it: Entra asks for at least five seconds before the first retry, and Polly's own jitter can go lower.
-                        DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                            RetryAfter(args.Outcome.Result)
-                            ?? (options.RetryDelay * Math.Pow(2, args.AttemptNumber)) + (options.RetryDelay * Random.Shared.NextDouble())),
-                    });
-                }
-
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    // Token endpoints see little traffic, so the default of 100 calls before judging would never trip.
-                    MinimumThroughput = 5,
-                    FailureRatio = 0.5,
-                    SamplingDuration = TimeSpan.FromSeconds(30),
-                    BreakDuration = options.BreakDuration,
-                });
-                pipeline.AddTimeout(options.AttemptTimeout);
-            })
-            .SelectPipelineByAuthority();
-
-        // Inside the resilience pipeline, so every attempt (not only the first) signs a fresh client assertion.
-        endpoint.AddHttpMessageHandler<ClientAssertionRetryHandler>();
         services.TryAddTransient<ClientAssertionRetryHandler>();
+        var tokenEndpoint = services.AddHttpClient(ClientCredentialsClient.HttpClientName, client =>
+        {
+            // The resilience pipeline owns every timeout; HttpClient's own would cut across it.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("TokenBroker/1.0");
+        });
+        tokenEndpoint.AddResilienceHandler("token-endpoint", static (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptions<TokenEndpointOptions>>().Value;
+            pipeline.AddTimeout(options.TotalTimeout);
+            if (options.MaxRetryAttempts > 0)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxRetryAttempts,
+                    ShouldRetryAfterHeader = false,
+
+                    // A Retry-After longer than we would wait goes back to the caller (and into the shared hold) instead.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                        && !(RetryAfter(args.Outcome.Result) > options.MaxRetryAfter)),
+
+                    // Honour Retry-After; without it, exponential from RetryDelay with jitter added on top, never below
+                    // it: Entra asks for at least five seconds before the first retry, and Polly's own jitter can go lower.
+                    DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                        RetryAfter(args.Outcome.Result)
+                        ?? (options.RetryDelay * Math.Pow(2, args.AttemptNumber)) + (options.RetryDelay * Random.Shared.NextDouble())),
+                });
+            }
+
+            pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                // Token endpoints see little traffic, so the default of 100 calls before judging would never trip.
+                MinimumThroughput = 5,
+                FailureRatio = 0.5,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = options.BreakDuration,
+            });
+            pipeline.AddTimeout(options.AttemptTimeout);
+        }).SelectPipelineByAuthority();
+
+        // Inside the resilience pipeline, so a retried attempt gets a fresh client assertion.
+        tokenEndpoint.AddHttpMessageHandler<ClientAssertionRetryHandler>();
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>

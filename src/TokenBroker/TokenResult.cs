@@ -24,13 +24,13 @@ public readonly struct TokenResult : IEquatable<TokenResult>
     public bool Succeeded => Token is not null;
 
     /// <summary>A successful result.</summary>
-    public static TokenResult Success(CachedToken token) => new(token ?? throw new ArgumentNullException(nameof(token)), null);
+    internal static TokenResult Success(CachedToken token) => new(token ?? throw new ArgumentNullException(nameof(token)), null);
 
     /// <summary>A failed result.</summary>
-    public static TokenResult Failure(TokenError error) => new(null, error ?? throw new ArgumentNullException(nameof(error)));
+    internal static TokenResult Failure(TokenError error) => new(null, error ?? throw new ArgumentNullException(nameof(error)));
 
     /// <summary>A failed result.</summary>
-    public static TokenResult Failure(TokenErrorKind kind, string detail) => Failure(new TokenError(kind, detail));
+    internal static TokenResult Failure(TokenErrorKind kind, string detail) => Failure(new TokenError(kind, detail));
 
     /// <inheritdoc />
     public bool Equals(TokenResult other) => ReferenceEquals(Token, other.Token) && Equals(Error, other.Error);

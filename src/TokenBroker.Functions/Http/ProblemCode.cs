@@ -5,7 +5,7 @@ namespace TokenBroker.Functions.Http;
 /// <summary>
 /// The stable error codes of the HTTP API. Callers branch on <c>code</c>, so a code, once published, never changes meaning.
 /// </summary>
-public static class ProblemCode
+internal static class ProblemCode
 {
     /// <summary>The request body is not the JSON object the endpoint accepts.</summary>
     public const string MalformedBody = "malformed_body";

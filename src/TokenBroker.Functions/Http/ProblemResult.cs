@@ -11,7 +11,7 @@ namespace TokenBroker.Functions.Http;
 /// An RFC 9457 problem document with a stable <c>code</c>. Written by hand rather than through MVC's formatters so that
 /// the Functions runtime and the standalone host produce the same bytes without registering MVC.
 /// </summary>
-public sealed class ProblemResult : IActionResult
+internal sealed class ProblemResult : IActionResult
 {
     /// <summary>The media type of problem documents.</summary>
     public const string ContentType = "application/problem+json";

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace TokenBroker.Functions.Http;
 
 /// <summary>A fixed JSON body, written without MVC's executors so that both hosts run it as is.</summary>
-public sealed class StaticJsonResult(ReadOnlyMemory<byte> utf8Json, int status = StatusCodes.Status200OK) : IActionResult
+internal sealed class StaticJsonResult(ReadOnlyMemory<byte> utf8Json, int status = StatusCodes.Status200OK) : IActionResult
 {
     /// <inheritdoc />
     public async Task ExecuteResultAsync(ActionContext context)

@@ -9,7 +9,7 @@ namespace TokenBroker.Functions.Http;
 /// Reads the optional body of a token request: nothing, or <c>{"scope": "a b"}</c>. Unknown members are refused rather than
 /// ignored, because a caller who misspells <c>scope</c> would otherwise silently receive the default scopes.
 /// </summary>
-public readonly record struct TokenRequestBody(string? Scope, ProblemResult? Problem)
+internal readonly record struct TokenRequestBody(string? Scope, ProblemResult? Problem)
 {
     /// <summary>The largest body accepted, in bytes.</summary>
     public const int MaxBytes = 4 * 1024;

@@ -9,7 +9,7 @@ namespace TokenBroker.Functions.Http;
 /// The RFC 6749 §5.1 token response, plus <c>expires_on</c>. <c>expires_in</c> is what is left now, not the original lifetime,
 /// so a caller that caches by it never holds a token past its expiry.
 /// </summary>
-public sealed class TokenResponseResult(CachedToken token, DateTimeOffset now) : IActionResult
+internal sealed class TokenResponseResult(CachedToken token, DateTimeOffset now) : IActionResult
 {
     /// <inheritdoc />
     public Task ExecuteResultAsync(ActionContext context)

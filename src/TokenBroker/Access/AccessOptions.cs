@@ -1,7 +1,7 @@
 namespace TokenBroker.Access;
 
 /// <summary>The access policy, bound from <c>TokenBroker:Access</c>. Default deny: a caller no rule names gets nothing.</summary>
-public sealed class AccessOptions
+internal sealed class AccessOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Access";

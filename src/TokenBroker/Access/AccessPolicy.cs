@@ -11,7 +11,7 @@ namespace TokenBroker.Access;
 /// Default deny: a caller gets a connection's token only when a rule naming it (by application id, object id or app role)
 /// lists that connection, and only scopes the rule allows. Rules are compiled once at start-up.
 /// </summary>
-public sealed partial class AccessPolicy
+internal sealed partial class AccessPolicy
 {
     private readonly (Func<Caller, bool> Matches, FrozenDictionary<string, ScopeSet> Grants)[] _rules;
     private readonly ILogger<AccessPolicy> _logger;

@@ -4,7 +4,7 @@ namespace TokenBroker.Access;
 /// One entry of <c>TokenBroker:Access:Rules</c>: a caller, named by exactly one of application id, object id or app role,
 /// and the connections (with scopes) it may obtain.
 /// </summary>
-public sealed class AccessRule
+internal sealed class AccessRule
 {
     /// <summary>The calling application's client id (the token's <c>azp</c> or <c>appid</c>).</summary>
     public string? AppId { get; set; }

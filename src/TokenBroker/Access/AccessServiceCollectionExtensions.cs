@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.Access;
@@ -16,7 +18,13 @@ internal static class AccessServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>());
         services.AddHttpClient(CallerAuthenticator.MetadataHttpClientName)
             .ConfigureHttpClient((sp, client) => client.Timeout = sp.GetRequiredService<IOptions<CallerOptions>>().Value.MetadataTimeout);
-        services.TryAddSingleton<CallerAuthenticator>();
+        // Public as a handle for the Functions worker's function classes, so its constructor is internal: a factory.
+        services.TryAddSingleton(sp => new CallerAuthenticator(
+            sp.GetRequiredService<IOptions<CallerOptions>>(),
+            sp.GetRequiredService<IHostEnvironment>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<ILogger<CallerAuthenticator>>()));
         services.TryAddSingleton<AccessPolicy>();
         return services;
     }

@@ -8,7 +8,7 @@ namespace TokenBroker.Access;
 /// Set when the caller could not be checked at all (the authority's signing keys were never fetched): the caller should
 /// try again after this long, and is not told that its token is bad.
 /// </param>
-public sealed record CallerAuthentication(Caller? Caller, string? Error, string Description, TimeSpan? RetryAfter = null)
+internal sealed record CallerAuthentication(Caller? Caller, string? Error, string Description, TimeSpan? RetryAfter = null)
 {
     /// <summary>True when a caller was identified.</summary>
     public bool Succeeded => Caller is not null;

@@ -22,10 +22,10 @@ namespace TokenBroker.Access;
 public sealed partial class CallerAuthenticator
 {
     /// <summary>The header App Service Authentication sets after validating the caller.</summary>
-    public const string EasyAuthHeader = "X-MS-CLIENT-PRINCIPAL";
+    internal const string EasyAuthHeader = "X-MS-CLIENT-PRINCIPAL";
 
     /// <summary>The name of the <see cref="HttpClient"/> that fetches the authority's OIDC metadata and signing keys.</summary>
-    public const string MetadataHttpClientName = "TokenBroker.CallerMetadata";
+    internal const string MetadataHttpClientName = "TokenBroker.CallerMetadata";
 
     private const int MaxTokenLength = 16 * 1024;
 
@@ -44,7 +44,7 @@ public sealed partial class CallerAuthenticator
     private readonly ILogger<CallerAuthenticator> _logger;
 
     /// <summary>Creates the authenticator from validated options.</summary>
-    public CallerAuthenticator(IOptions<CallerOptions> options, IHostEnvironment environment, TimeProvider time, IHttpClientFactory httpClients, ILogger<CallerAuthenticator> logger)
+    internal CallerAuthenticator(IOptions<CallerOptions> options, IHostEnvironment environment, TimeProvider time, IHttpClientFactory httpClients, ILogger<CallerAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
@@ -66,13 +66,13 @@ public sealed partial class CallerAuthenticator
     }
 
     /// <summary>The mode in force.</summary>
-    public CallerMode Mode => _mode;
+    internal CallerMode Mode => _mode;
 
     /// <summary>The role that grants the operations endpoints.</summary>
-    public string AdminRole => _options.AdminRole;
+    internal string AdminRole => _options.AdminRole;
 
     /// <summary>Identifies the caller from the request's <c>Authorization</c> and <c>X-MS-CLIENT-PRINCIPAL</c> headers.</summary>
-    public ValueTask<CallerAuthentication> AuthenticateAsync(string? authorization, string? clientPrincipal, CancellationToken cancellationToken) => _mode switch
+    internal ValueTask<CallerAuthentication> AuthenticateAsync(string? authorization, string? clientPrincipal, CancellationToken cancellationToken) => _mode switch
     {
         // Cached results: the modes without a token to check cost the request path nothing.
         CallerMode.Development => ValueTask.FromResult(DevelopmentCaller),

@@ -1,7 +1,7 @@
 namespace TokenBroker.Access;
 
 /// <summary>Caller identity, bound from <c>TokenBroker:Callers</c>.</summary>
-public sealed class CallerOptions
+internal sealed class CallerOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Callers";

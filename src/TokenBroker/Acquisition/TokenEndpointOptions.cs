@@ -1,7 +1,7 @@
 namespace TokenBroker.Acquisition;
 
 /// <summary>How the broker talks to token endpoints, bound from <c>TokenBroker:TokenEndpoint</c>.</summary>
-public sealed class TokenEndpointOptions
+internal sealed class TokenEndpointOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:TokenEndpoint";

@@ -1,7 +1,7 @@
 namespace TokenBroker.Audit;
 
 /// <summary>The <c>AuditEvent</c> property of each record: stable names for queries (KQL) and workbooks.</summary>
-public static class AuditEventNames
+internal static class AuditEventNames
 {
     /// <summary>The log category of every audit record.</summary>
     public const string Category = "TokenBroker.Audit";

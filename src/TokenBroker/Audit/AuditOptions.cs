@@ -3,7 +3,7 @@ namespace TokenBroker.Audit;
 /// <summary>
 /// The audit trail, bound from <c>TokenBroker:Audit</c>. The trail itself is always on; these only bound what it may cost.
 /// </summary>
-public sealed class AuditOptions
+internal sealed class AuditOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Audit";

@@ -42,7 +42,7 @@ public sealed class AuditTrail
     }
 
     /// <summary>This instance's name in every record (the same as in the table's leases).</summary>
-    public string Instance { get; }
+    internal string Instance { get; }
 
     /// <summary>The host's redactor for caller ids (<c>TokenBrokerTaxonomy.CallerIdentifier</c>).</summary>
     internal Redactor CallerRedactor { get; }
@@ -105,7 +105,7 @@ public sealed class AuditTrail
     /// A token request refused or failed after the decision, with the code the caller is answered with. The connection
     /// name and the scopes are caller input: recorded only when they pass their syntax rules, the scopes normalized.
     /// </summary>
-    public void Refused(Caller caller, string connection, string? scope, TokenError error)
+    internal void Refused(Caller caller, string connection, string? scope, TokenError error)
     {
         ArgumentNullException.ThrowIfNull(error);
         var scopes = string.IsNullOrWhiteSpace(scope) ? null : ScopeSet.TryParse(scope, out var parsed, out _) ? parsed.Value : null;
@@ -113,11 +113,11 @@ public sealed class AuditTrail
     }
 
     /// <summary>A request without valid credentials (401), for <paramref name="connection"/> when its name is well formed.</summary>
-    public void Unauthenticated(string? connection) =>
+    internal void Unauthenticated(string? connection) =>
         RecordRefusal(null, ConnectionName.IsValid(connection) ? connection : null, null, AuditCodes.Unauthenticated, upstream: false);
 
     /// <summary>A caller refused the operations endpoints: <paramref name="caller"/> when identified (403), else null (401).</summary>
-    public void OperatorRefused(Caller? caller) =>
+    internal void OperatorRefused(Caller? caller) =>
         RecordRefusal(caller, null, "operations", caller is null ? AuditCodes.Unauthenticated : "caller_not_allowed", upstream: false);
 
     /// <summary>
@@ -125,7 +125,7 @@ public sealed class AuditTrail
     /// <paramref name="credential"/> (<c>admin_role</c>, <c>admin_key</c>, <c>development</c>), what (<c>refresh</c>,
     /// <c>evict</c>) and how it ended (<c>succeeded</c>, <c>failed</c>, <c>not_found</c>).
     /// </summary>
-    public void OperatorAction(Caller? caller, string credential, string action, string connection, string outcome) =>
+    internal void OperatorAction(Caller? caller, string credential, string action, string connection, string outcome) =>
         Enqueue(new AuditRecord(AuditEvent.OperatorAction, _time.GetUtcNow(), caller, connection, action, outcome, Credential: credential));
 
     /// <summary>

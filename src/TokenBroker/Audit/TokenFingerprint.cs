@@ -7,7 +7,7 @@ namespace TokenBroker.Audit;
 /// What the audit shows of a token: the first 16 hex digits (64 bits) of its SHA-256. Enough to find every holder of a
 /// leaked token (hash it the same way), useless for calling anything.
 /// </summary>
-public static class TokenFingerprint
+internal static class TokenFingerprint
 {
     /// <summary>The number of hex digits kept.</summary>
     public const int Length = 16;

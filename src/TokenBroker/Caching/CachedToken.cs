@@ -6,7 +6,7 @@ namespace TokenBroker.Caching;
 public sealed class CachedToken
 {
     /// <summary>Creates a cached token.</summary>
-    public CachedToken(string accessToken, string tokenType, string scope, DateTimeOffset acquiredOn, DateTimeOffset expiresOn, string secretVersion)
+    internal CachedToken(string accessToken, string tokenType, string scope, DateTimeOffset acquiredOn, DateTimeOffset expiresOn, string secretVersion)
     {
         ArgumentException.ThrowIfNullOrEmpty(accessToken);
         AccessToken = accessToken;

@@ -1,7 +1,7 @@
 namespace TokenBroker.Caching;
 
 /// <summary>The token cache, bound from <c>TokenBroker:TokenCache</c>.</summary>
-public sealed class TokenCacheOptions
+internal sealed class TokenCacheOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:TokenCache";

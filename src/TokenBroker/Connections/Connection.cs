@@ -5,7 +5,7 @@ using TokenBroker.Diagnostics;
 namespace TokenBroker.Connections;
 
 /// <summary>A validated connection: everything the broker needs to obtain a token for one downstream API.</summary>
-public sealed class Connection
+internal sealed class Connection
 {
     internal Connection(
         string name,

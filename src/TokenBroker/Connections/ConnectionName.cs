@@ -4,7 +4,7 @@ namespace TokenBroker.Connections;
 /// The rule for connection names. Names travel in URLs, Table Storage partition keys and metric tags,
 /// so they are limited to letters, digits, '-' and '_' and are compared case-insensitively.
 /// </summary>
-public static class ConnectionName
+internal static class ConnectionName
 {
     /// <summary>The longest name accepted.</summary>
     public const int MaxLength = 64;

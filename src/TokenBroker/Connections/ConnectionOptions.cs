@@ -4,7 +4,7 @@ namespace TokenBroker.Connections;
 /// One downstream API the broker obtains tokens for, bound from <c>TokenBroker:Connections:{key}</c>. The key is the
 /// connection's name unless <see cref="Name"/> says otherwise.
 /// </summary>
-public sealed class ConnectionOptions
+internal sealed class ConnectionOptions
 {
     /// <summary>
     /// The name callers use (<c>api/token/{name}</c>), when it differs from the section key. App Service setting names

@@ -6,7 +6,7 @@ using TokenBroker.Credentials;
 namespace TokenBroker.Connections;
 
 /// <summary>The configured connections, validated once at start-up and looked up case-insensitively.</summary>
-public sealed class ConnectionRegistry
+internal sealed class ConnectionRegistry
 {
     private readonly FrozenDictionary<string, Connection> _connections;
     private readonly FrozenDictionary<string, Connection> _byConfigurationKey;

@@ -6,7 +6,7 @@ namespace TokenBroker.Connections;
 /// A normalized set of OAuth scopes: distinct, ordinally sorted, joined by single spaces.
 /// "b a a" and "a  b" are the same set, so they share one cache entry and one fingerprint.
 /// </summary>
-public sealed class ScopeSet : IEquatable<ScopeSet>
+internal sealed class ScopeSet : IEquatable<ScopeSet>
 {
     /// <summary>At most this many scopes in one request.</summary>
     public const int MaxCount = 32;

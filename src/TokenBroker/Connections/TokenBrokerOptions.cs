@@ -5,7 +5,7 @@ namespace TokenBroker.Connections;
 /// from (Key Vault, local secrets and certificates, how long they are kept) is <c>CredentialSourceOptions</c>, bound from the
 /// same section.
 /// </summary>
-public sealed class TokenBrokerOptions
+internal sealed class TokenBrokerOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker";

@@ -1,7 +1,7 @@
 namespace TokenBroker.Credentials;
 
 /// <summary>A client credential could not be obtained. The message names the credential and the reason, never a value.</summary>
-public class ClientCredentialUnavailableException : Exception
+internal class ClientCredentialUnavailableException : Exception
 {
     /// <summary>Creates the exception for the <paramref name="kind"/> of credential (secret, certificate…) named <paramref name="name"/>.</summary>
     public ClientCredentialUnavailableException(string kind, string name, string reason, Exception? innerException = null)

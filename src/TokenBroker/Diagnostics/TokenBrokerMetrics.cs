@@ -8,7 +8,7 @@ namespace TokenBroker.Diagnostics;
 /// <summary>
 /// The broker's meter. Tags are connection names and fixed outcome words: never a token, a secret or a caller-supplied string.
 /// </summary>
-public sealed class TokenBrokerMetrics
+internal sealed class TokenBrokerMetrics
 {
     /// <summary>The meter's name, for OpenTelemetry's <c>AddMeter</c>.</summary>
     public const string MeterName = "TokenBroker";
@@ -25,7 +25,7 @@ public sealed class TokenBrokerMetrics
     private readonly Counter<long> _unreadableEntities;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
-    internal TokenBrokerMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
+    public TokenBrokerMetrics(IMeterFactory meterFactory, ConnectionRegistry connections, MemoryTokenCache memory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);

@@ -9,7 +9,7 @@ namespace TokenBroker.Operations;
 /// <param name="SecretVersion">The secret version that obtained the token.</param>
 /// <param name="LastError">The last failure's code, if the last fetch failed.</param>
 /// <param name="HeldUntil">Until when a shared hold (Retry-After or refused secrets) stops fetches.</param>
-public sealed record CacheEntryStatus(
+internal sealed record CacheEntryStatus(
     string Scope,
     DateTimeOffset? ExpiresOn,
     DateTimeOffset? LastRefresh,

@@ -11,4 +11,4 @@ namespace TokenBroker.Operations;
 /// The shared tier's state on this instance: <c>ok</c>, <c>checking</c>, <c>no_cache_key</c> (Development only),
 /// <c>forbidden</c> (Table Storage answered 403) or <c>unavailable</c>; the same for every connection.
 /// </param>
-public sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier);
+internal sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier);

@@ -1,7 +1,7 @@
 namespace TokenBroker.Operations;
 
 /// <summary>The operations endpoints, bound from <c>TokenBroker:Operations</c>.</summary>
-public sealed class OperationsOptions
+internal sealed class OperationsOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Operations";

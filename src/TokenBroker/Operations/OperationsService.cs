@@ -67,7 +67,7 @@ public sealed partial class OperationsService
     }
 
     /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
-    public async Task<bool> IsAdminAsync(Caller caller, string? presentedKey, CancellationToken cancellationToken)
+    internal async Task<bool> IsAdminAsync(Caller caller, string? presentedKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.Mode == CallerMode.Development || caller.HasRole(_callers.AdminRole))
@@ -94,7 +94,7 @@ public sealed partial class OperationsService
     }
 
     /// <summary>Every connection and its cache entries.</summary>
-    public async Task<IReadOnlyList<ConnectionStatus>> ListAsync(CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<ConnectionStatus>> ListAsync(CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, List<CacheEntryStatus>>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
@@ -137,7 +137,7 @@ public sealed partial class OperationsService
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>
-    public async Task<IReadOnlyList<TokenResult>?> RefreshAsync(string connection, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<TokenResult>?> RefreshAsync(string connection, CancellationToken cancellationToken)
     {
         if (!ConnectionName.IsValid(connection) || !_connections.TryGet(connection, out var target))
         {
@@ -154,7 +154,7 @@ public sealed partial class OperationsService
     /// Drops a connection's tokens everywhere: the shared entries, this instance's memory, and, through the generation
     /// stamp every instance polls, every other instance's memory within <see cref="OperationsOptions.EvictionPollInterval"/>.
     /// </summary>
-    public async Task<bool> EvictAsync(string connection, CancellationToken cancellationToken)
+    internal async Task<bool> EvictAsync(string connection, CancellationToken cancellationToken)
     {
         if (!ConnectionName.IsValid(connection) || !_connections.TryGet(connection, out var target))
         {

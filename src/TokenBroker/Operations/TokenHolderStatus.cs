@@ -9,7 +9,7 @@ namespace TokenBroker.Operations;
 /// <param name="CallerMode">How the caller was identified: <c>jwt</c>, <c>easy_auth</c>, <c>function_key</c>, <c>development</c>.</param>
 /// <param name="FirstDelivered">When this instance first gave it the token.</param>
 /// <param name="Deliveries">How many times this instance gave it the token so far.</param>
-public sealed record TokenHolderStatus(
+internal sealed record TokenHolderStatus(
     string Scope,
     string TokenFingerprint,
     DateTimeOffset ExpiresOn,

@@ -1,7 +1,7 @@
 namespace TokenBroker.Refresh;
 
 /// <summary>Proactive refresh, bound from <c>TokenBroker:Refresh</c> (who fetches an entry is <see cref="Coordination.CoordinationOptions"/>).</summary>
-public sealed class RefreshOptions
+internal sealed class RefreshOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "TokenBroker:Refresh";

@@ -6,4 +6,4 @@ namespace TokenBroker.Refresh;
 /// <param name="LeasedElsewhere">Due entries another instance was refreshing.</param>
 /// <param name="Failed">Refreshes that failed (the current token, if any, is still served until its margin).</param>
 /// <param name="Deleted">Idle entries removed.</param>
-public sealed record RefreshReport(int Examined, int Refreshed, int LeasedElsewhere, int Failed, int Deleted);
+internal sealed record RefreshReport(int Examined, int Refreshed, int LeasedElsewhere, int Failed, int Deleted);

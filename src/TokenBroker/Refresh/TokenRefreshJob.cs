@@ -46,7 +46,7 @@ public sealed partial class TokenRefreshJob
     }
 
     /// <summary>One run. <paramref name="isPastDue"/> is only reported: a late run refreshes what is due, like any other.</summary>
-    public async Task<RefreshReport> RunAsync(bool isPastDue, CancellationToken cancellationToken)
+    internal async Task<RefreshReport> RunAsync(bool isPastDue, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var used = _memory.Entries.ToDictionary(pair => pair.Key, pair => pair.Value.LastRequested, StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace TokenBroker.Rotation;
 /// <param name="SecretName">The secret's or certificate's name (a certificate's secret has the certificate's name).</param>
 /// <param name="Version">The version the event is about.</param>
 /// <param name="ExpiresOn">The version's expiry, when the event carries one.</param>
-public sealed record SecretEvent(string Type, string Vault, string SecretName, string Version, DateTimeOffset? ExpiresOn)
+internal sealed record SecretEvent(string Type, string Vault, string SecretName, string Version, DateTimeOffset? ExpiresOn)
 {
     /// <summary>A new version of a secret was stored.</summary>
     public const string NewVersionCreated = "Microsoft.KeyVault.SecretNewVersionCreated";

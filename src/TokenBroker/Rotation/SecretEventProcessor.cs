@@ -42,7 +42,7 @@ public sealed partial class SecretEventProcessor
     /// <summary>Handles one queue message.</summary>
     /// <exception cref="FormatException">The message is not an event: let the queue retry it and then move it to the poison queue.</exception>
     /// <exception cref="SecretRotationDeferredException">A re-acquisition failed transiently: let the queue deliver the message again.</exception>
-    public async Task HandleAsync(BinaryData message, CancellationToken cancellationToken)
+    internal async Task HandleAsync(BinaryData message, CancellationToken cancellationToken)
     {
         var events = SecretEventParser.Parse(message);
         foreach (var secretEvent in events)

@@ -1,7 +1,7 @@
 namespace TokenBroker.Rotation;
 
 /// <summary>Re-acquiring a connection's tokens after a secret event failed for a transient reason; the event should be delivered again.</summary>
-public sealed class SecretRotationDeferredException : Exception
+internal sealed class SecretRotationDeferredException : Exception
 {
     /// <summary>Creates the exception for <paramref name="connection"/>.</summary>
     public SecretRotationDeferredException(string connection)

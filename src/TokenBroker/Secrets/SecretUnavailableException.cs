@@ -3,7 +3,7 @@ using TokenBroker.Credentials;
 namespace TokenBroker.Secrets;
 
 /// <summary>A secret could not be read. The message names the secret and the reason, never a value.</summary>
-public sealed class SecretUnavailableException : ClientCredentialUnavailableException
+internal sealed class SecretUnavailableException : ClientCredentialUnavailableException
 {
     /// <summary>Creates the exception.</summary>
     public SecretUnavailableException(string secretName, string reason, Exception? innerException = null)

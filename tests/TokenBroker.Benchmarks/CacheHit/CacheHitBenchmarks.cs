@@ -5,9 +5,9 @@ using TokenBroker.Benchmarks.Stubs;
 namespace TokenBroker.Benchmarks.CacheHit;
 
 /// <summary>
-/// Issue item 1: a token served from the in-process cache. The broker's <see cref="ITokenBroker.GetTokenAsync"/> for a
-/// cached connection against MSAL.NET's <c>AcquireTokenForClient</c> served from MSAL's in-memory cache: same token, same
-/// process, same run. Each side fetched its token once from the same kind of stub authorization server in its global setup.
+/// Issue item 1: a token served from the in-process cache. The broker's request path (<see cref="TokenBrokerService"/>,
+/// without a caller) for a cached connection against MSAL.NET's <c>AcquireTokenForClient</c> served from MSAL's in-memory
+/// cache: same token, same process, same run. Each side fetched its token once from the same kind of stub authorization server in its global setup.
 /// </summary>
 [MemoryDiagnoser]
 public class CacheHitBenchmarks

@@ -25,12 +25,12 @@ internal sealed class SteadyStateInstance : IAsyncDisposable
         var registry = host.Services.GetRequiredService<ConnectionRegistry>();
         _keys = [.. connections.Select(name => registry.TryGet(name, out var connection) ? connection.DefaultCacheKey : throw new InvalidOperationException($"No connection {name}."))];
         _refreshStartedOn = new MemoryEntry?[_keys.Length];
-        Broker = host.Services.GetRequiredService<ITokenBroker>();
+        Broker = host.Services.GetRequiredService<TokenBrokerService>();
         Job = host.Services.GetRequiredService<TokenRefreshJob>();
         Refreshes = new RefreshCounter(host.Services.GetRequiredService<IMeterFactory>());
     }
 
-    public ITokenBroker Broker { get; }
+    public TokenBrokerService Broker { get; }
 
     public TokenRefreshJob Job { get; }
 

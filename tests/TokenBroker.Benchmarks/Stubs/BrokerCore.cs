@@ -26,10 +26,10 @@ internal sealed class BrokerCore : IAsyncDisposable
     {
         _host = host;
         AuthorizationServer = server;
-        Broker = host.Services.GetRequiredService<ITokenBroker>();
+        Broker = host.Services.GetRequiredService<TokenBrokerService>();
     }
 
-    public ITokenBroker Broker { get; }
+    public TokenBrokerService Broker { get; }
 
     public StubAuthorizationServer AuthorizationServer { get; }
 

@@ -74,7 +74,7 @@ internal sealed class CoreHarness : IDisposable
 
     public ServiceProvider Services { get; }
 
-    public ITokenBroker Broker => Services.GetRequiredService<ITokenBroker>();
+    public TokenBrokerService Broker => Services.GetRequiredService<TokenBrokerService>();
 
     public void Dispose()
     {
