@@ -8,7 +8,7 @@ using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Certificates;
 
 public sealed class CertificateSourceTests : IDisposable
 {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Connections;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Connections;
 
 public sealed class ClientAuthenticationOptionsTests
 {

@@ -8,7 +8,7 @@ using TokenBroker.Certificates;
 using TokenBroker.Connections;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Acquisition;
 
 public sealed class ClientAssertionFactoryTests : IDisposable
 {
