@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TokenBroker.Functions.Functions;
 
-namespace TokenBroker.Tests.Http;
+namespace TokenBroker.Tests.Functions.Functions;
 
 /// <summary>Reads the functions.metadata the Functions SDK generates: what Azure will actually run.</summary>
 public sealed class FunctionMetadataTests

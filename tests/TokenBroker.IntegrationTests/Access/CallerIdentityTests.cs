@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace TokenBroker.IntegrationTests;
+namespace TokenBroker.IntegrationTests.Access;
 
 /// <summary>Callers prove who they are with a token from a real OIDC authority (the OpenIddict server); the policy decides what they get.</summary>
 [Collection(IntegrationGroup.Name)]

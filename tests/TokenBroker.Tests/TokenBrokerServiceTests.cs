@@ -7,7 +7,7 @@ using Moq;
 using TokenBroker.Caching;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Broker;
+namespace TokenBroker.Tests;
 
 public sealed class TokenBrokerServiceTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using TokenBroker.Functions.Http;
 
-namespace TokenBroker.Tests.Http;
+namespace TokenBroker.Tests.Functions.Http;
 
 public sealed class TokenRequestBodyTests
 {

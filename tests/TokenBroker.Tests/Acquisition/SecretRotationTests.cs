@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Secrets;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Broker;
+namespace TokenBroker.Tests.Acquisition;
 
 /// <summary>The rotation logic against a vault (Moq over SecretClient) and an authorization server that accepts a set of secrets.</summary>
 public sealed class SecretRotationTests : IDisposable

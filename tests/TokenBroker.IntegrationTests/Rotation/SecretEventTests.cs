@@ -3,7 +3,7 @@ using Azure.Storage.Queues;
 using TokenBroker.Rotation;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.IntegrationTests;
+namespace TokenBroker.IntegrationTests.Rotation;
 
 /// <summary>Key Vault events as Event Grid delivers them, through the same processor the queue trigger calls.</summary>
 [Collection(IntegrationGroup.Name)]

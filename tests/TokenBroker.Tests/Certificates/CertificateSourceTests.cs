@@ -6,7 +6,7 @@ using TokenBroker.Certificates;
 using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Certificates;
 
 public sealed class CertificateSourceTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace TokenBroker.IntegrationTests;
+namespace TokenBroker.IntegrationTests.Operations;
 
 /// <summary>The operations endpoints through HTTP, on two hosts sharing one table.</summary>
 [Collection(IntegrationGroup.Name)]

@@ -5,7 +5,7 @@ using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Federation;
 
 /// <summary>Workload identity federation: the broker's own managed identity token is the client assertion.</summary>
 public sealed class ManagedIdentityFederationTests : IDisposable

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 
-namespace TokenBroker.IntegrationTests;
+namespace TokenBroker.IntegrationTests.Caching;
 
 /// <summary>The shared tier against a real Table service (Azurite).</summary>
 [Collection(IntegrationGroup.Name)]

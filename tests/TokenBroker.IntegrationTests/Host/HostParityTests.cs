@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using TokenBroker.Host;
 
-namespace TokenBroker.IntegrationTests;
+namespace TokenBroker.IntegrationTests.Host;
 
 /// <summary>The standalone host serves exactly the HTTP functions Azure would, with the same routes, methods and levels.</summary>
 [Collection(IntegrationGroup.Name)]

@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 using TokenBroker.Secrets;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Acquisition;
 
 /// <summary>
 /// <c>private_key_jwt</c> through the whole core, against a vault (Moq over CertificateClient and SecretClient) and a

@@ -1,6 +1,6 @@
 using TokenBroker.Rotation;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Rotation;
 
 public sealed class CertificateEventTests
 {

@@ -9,7 +9,7 @@ using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Acquisition;
 
 public sealed class ClientAssertionFactoryTests : IDisposable
 {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using TokenBroker.Caching;
 using TokenBroker.Functions.Http;
 
-namespace TokenBroker.Tests.Http;
+namespace TokenBroker.Tests.Functions.Http;
 
 public sealed class ResultWritingTests
 {

@@ -5,7 +5,7 @@ using TokenBroker.Connections;
 using TokenBroker.Credentials;
 using TokenBroker.Tests.Support;
 
-namespace TokenBroker.Tests.Credentials;
+namespace TokenBroker.Tests.Connections;
 
 public sealed class ClientAuthenticationOptionsTests
 {
