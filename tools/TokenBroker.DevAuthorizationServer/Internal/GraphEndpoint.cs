@@ -196,12 +196,8 @@ internal sealed partial class GraphEndpoint(
             return GraphError.BadRequest("This server accepts keyCredentials of type AsymmetricX509Cert with usage Verify only.");
         }
 
-        X509Certificate2 certificate;
-        try
-        {
-            certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(ReadString(credential, "key") ?? string.Empty));
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException)
+        using var certificate = LoadCertificate(ReadString(credential, "key"));
+        if (certificate is null)
         {
             return GraphError.BadRequest("key must be a base64 DER certificate.");
         }
@@ -327,6 +323,18 @@ internal sealed partial class GraphEndpoint(
         }
 
         return false;
+    }
+
+    private static X509Certificate2? LoadCertificate(string? base64)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(base64 ?? string.Empty));
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            return null;
+        }
     }
 
     private static bool TryReadKeyId(JsonElement body, out Guid keyId)
