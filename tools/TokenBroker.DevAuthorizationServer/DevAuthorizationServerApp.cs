@@ -8,7 +8,8 @@ namespace TokenBroker.DevAuthorizationServer;
 /// <summary>
 /// Builds a development-only OAuth 2.0 authorization server (OpenIddict) issuing client credentials
 /// JWT access tokens at <c>POST /connect/token</c>, with discovery at
-/// <c>/.well-known/openid-configuration</c> and keys at <c>/.well-known/jwks</c>.
+/// <c>/.well-known/openid-configuration</c> and keys at <c>/.well-known/jwks</c>, and the part of Microsoft Graph that
+/// manages an application's credentials at <c>/v1.0/applications…</c> (see <see cref="DevClientRegistration.Owners"/>).
 /// </summary>
 public static class DevAuthorizationServerApp
 {
@@ -24,8 +25,10 @@ public static class DevAuthorizationServerApp
     /// <c>--DevAuthorizationServer:Clients:0:ClientId=demo-client</c>.</param>
     /// <param name="configure">Changes applied after the <c>DevAuthorizationServer</c> section is bound,
     /// such as clients added by a test.</param>
+    /// <param name="time">The clock that decides when credentials start, expire and finish propagating, and that stamps
+    /// issued tokens; the system clock when null. Tests pass a fake one to step through a propagation delay.</param>
     /// <returns>The application, ready for <c>Run</c> or <c>StartAsync</c>.</returns>
-    public static WebApplication Build(string[] args, Action<DevAuthorizationServerOptions>? configure = null)
+    public static WebApplication Build(string[] args, Action<DevAuthorizationServerOptions>? configure = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(args);
 
@@ -51,6 +54,11 @@ public static class DevAuthorizationServerApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddDevAuthorizationServer(configure);
 
         var app = builder.Build();
@@ -61,6 +69,7 @@ public static class DevAuthorizationServerApp
             branch => branch.UseMiddleware<TokenRequestLogMiddleware>());
         app.UseAuthentication();
         app.MapPost(TokenEndpoint.Path, TokenEndpoint.Exchange);
+        app.MapMethods(GraphEndpoint.Pattern, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, GraphEndpoint graph) => graph.HandleAsync(context));
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceStart(app));
         return app;

@@ -19,4 +19,21 @@ public sealed class DevAuthorizationServerOptions
 
     /// <summary>How long issued access tokens stay valid. Defaults to one hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a credential added through the Graph-compatible endpoint (addPassword, addKey) is refused by the token
+    /// endpoint with <c>invalid_client</c>, as Entra ID takes seconds to minutes to propagate a new credential. Zero (the
+    /// default) accepts it at once. Credentials added with <see cref="DevClientSecrets"/> or
+    /// <see cref="DevClientCertificates"/> are never delayed.
+    /// </summary>
+    public TimeSpan CredentialPropagationDelay { get; set; }
+
+    /// <summary>
+    /// How many password and key credentials one application may hold; addPassword and addKey beyond it are refused.
+    /// Defaults to 1,200, Entra ID's cap on the entries of all the collections of an application manifest together.
+    /// </summary>
+    public int MaxCredentialsPerApplication { get; set; } = DefaultMaxCredentialsPerApplication;
+
+    /// <summary>Entra ID's cap on the entries of all the collections of one application manifest together.</summary>
+    public const int DefaultMaxCredentialsPerApplication = 1200;
 }

@@ -14,24 +14,31 @@ namespace TokenBroker.DevAuthorizationServer;
 /// OpenIddict reads a client's keys from its application's JSON Web Key Set. Rewriting the stored application on every
 /// rotation would race the token requests under test through a scoped manager and OpenIddict's application cache, so
 /// this process-lifetime registry swaps a client's set atomically instead, and the application manager answers with it.
-/// Only public keys are kept.
+/// Only public keys are kept. Each certificate is also an Entra-style <c>keyCredential</c> (key id, start and end), which
+/// the Graph-compatible endpoint lists, adds and removes; one added there verifies assertions only after
+/// <see cref="DevAuthorizationServerOptions.CredentialPropagationDelay"/>, and none outside its dates.
 /// </remarks>
 public sealed class DevClientCertificates
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<X509Certificate2>> _certificatesByClient = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<KeyEntry>> _entriesByClient = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private readonly ILogger<DevClientCertificates> _logger;
 
-    internal DevClientCertificates(IOptions<DevAuthorizationServerOptions> options, ILogger<DevClientCertificates> logger)
+    internal DevClientCertificates(IOptions<DevAuthorizationServerOptions> options, TimeProvider time, ILogger<DevClientCertificates> logger)
     {
+        _time = time;
         _logger = logger;
         foreach (var client in options.Value.Clients)
         {
-            _certificatesByClient[client.ClientId] = [.. client.Certificates.Select(pem => PublicPart(X509Certificate2.CreateFromPem(pem))).DistinctBy(c => c.Thumbprint)];
+            _entriesByClient[client.ClientId] = [.. client.Certificates
+                .Select(pem => PublicPart(X509Certificate2.CreateFromPem(pem)))
+                .DistinctBy(c => c.Thumbprint)
+                .Select(certificate => Entry(certificate, DateTimeOffset.MinValue))];
         }
     }
 
-    /// <summary>Accepts assertions signed with <paramref name="certificate"/>'s key for the client, alongside its other certificates.</summary>
+    /// <summary>Accepts assertions signed with <paramref name="certificate"/>'s key for the client at once, alongside its other certificates.</summary>
     /// <param name="clientId">A client registered in <see cref="DevAuthorizationServerOptions.Clients"/>.</param>
     /// <param name="certificate">The certificate to trust from now on; only its public part is kept.</param>
     /// <returns>A completed task.</returns>
@@ -39,12 +46,12 @@ public sealed class DevClientCertificates
     public Task AddAsync(string clientId, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var added = PublicPart(certificate);
-        Update(clientId, certificates =>
+        var added = Entry(PublicPart(certificate), DateTimeOffset.MinValue);
+        Update(clientId, entries =>
         {
-            if (!certificates.Exists(c => c.Thumbprint == added.Thumbprint))
+            if (!entries.Exists(e => e.Certificate.Thumbprint == added.Certificate.Thumbprint))
             {
-                certificates.Add(added);
+                entries.Add(added);
             }
         });
         return Task.CompletedTask;
@@ -58,7 +65,7 @@ public sealed class DevClientCertificates
     public Task RemoveAsync(string clientId, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        Update(clientId, certificates => certificates.RemoveAll(c => c.Thumbprint == certificate.Thumbprint));
+        Update(clientId, entries => entries.RemoveAll(e => e.Certificate.Thumbprint == certificate.Thumbprint));
         return Task.CompletedTask;
     }
 
@@ -70,7 +77,7 @@ public sealed class DevClientCertificates
     public Task ReplaceAsync(string clientId, params X509Certificate2[] certificates)
     {
         ArgumentNullException.ThrowIfNull(certificates);
-        var replacement = certificates.Select(PublicPart).DistinctBy(c => c.Thumbprint).ToList();
+        var replacement = certificates.Select(PublicPart).DistinctBy(c => c.Thumbprint).Select(c => Entry(c, DateTimeOffset.MinValue)).ToList();
         Update(clientId, current =>
         {
             current.Clear();
@@ -79,18 +86,24 @@ public sealed class DevClientCertificates
         return Task.CompletedTask;
     }
 
-    /// <summary>The client's current keys as OpenIddict reads them, or null when it has no certificate.</summary>
+    /// <summary>The keys OpenIddict may verify the client's assertions with now, or null when it has none.</summary>
     internal JsonWebKeySet? KeySetOf(string clientId)
     {
+        var now = _time.GetUtcNow();
         X509Certificate2[] certificates;
         lock (_gate)
         {
-            if (!_certificatesByClient.TryGetValue(clientId, out var current) || current.Count == 0)
+            if (!_entriesByClient.TryGetValue(clientId, out var current))
             {
                 return null;
             }
 
-            certificates = [.. current];
+            certificates = [.. current.Where(entry => entry.AuthenticatesAt(now)).Select(entry => entry.Certificate)];
+        }
+
+        if (certificates.Length == 0)
+        {
+            return null;
         }
 
         var set = new JsonWebKeySet();
@@ -105,25 +118,62 @@ public sealed class DevClientCertificates
         return set;
     }
 
-    private void Update(string clientId, Action<List<X509Certificate2>> change)
+    /// <summary>The client's key credentials, oldest first; empty for an unknown client.</summary>
+    internal IReadOnlyList<KeyEntry> List(string clientId)
+    {
+        lock (_gate)
+        {
+            return _entriesByClient.TryGetValue(clientId, out var entries) ? [.. entries] : [];
+        }
+    }
+
+    /// <summary>Adds a certificate as Graph's addKey does; null when the client already has a credential for it.</summary>
+    internal KeyEntry? Add(string clientId, X509Certificate2 certificate, string? displayName, DateTimeOffset? startsOn, DateTimeOffset? endsOn, DateTimeOffset usableFrom)
+    {
+        var entry = Entry(PublicPart(certificate), usableFrom) with { DisplayName = displayName };
+        entry = entry with { StartsOn = startsOn ?? entry.StartsOn, EndsOn = endsOn ?? entry.EndsOn };
+        var added = false;
+        Update(clientId, entries =>
+        {
+            if (!entries.Exists(e => e.Certificate.Thumbprint == entry.Certificate.Thumbprint))
+            {
+                entries.Add(entry);
+                added = true;
+            }
+        });
+        return added ? entry : null;
+    }
+
+    /// <summary>Removes the credential with <paramref name="keyId"/>; false when the client has none with that id.</summary>
+    internal bool Remove(string clientId, Guid keyId)
+    {
+        var removed = 0;
+        Update(clientId, entries => removed = entries.RemoveAll(entry => entry.KeyId == keyId));
+        return removed > 0;
+    }
+
+    private void Update(string clientId, Action<List<KeyEntry>> change)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
         int count;
         lock (_gate)
         {
-            if (!_certificatesByClient.TryGetValue(clientId, out var certificates))
+            if (!_entriesByClient.TryGetValue(clientId, out var entries))
             {
                 throw new ArgumentException(
                     $"Client '{clientId}' is not registered with this development authorization server.",
                     nameof(clientId));
             }
 
-            change(certificates);
-            count = certificates.Count;
+            change(entries);
+            count = entries.Count;
         }
 
         _logger.CertificatesChanged(clientId, count);
     }
+
+    private static KeyEntry Entry(X509Certificate2 certificate, DateTimeOffset usableFrom) =>
+        new(Guid.NewGuid(), certificate, null, new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), usableFrom);
 
     // The server only ever verifies: a private key handed in by a test is dropped here.
     private static X509Certificate2 PublicPart(X509Certificate2 certificate) =>

@@ -20,4 +20,17 @@ public sealed class DevClientRegistration
 
     /// <summary>The scopes the client may request; each is also registered as a server scope.</summary>
     public List<string> Scopes { get; } = [];
+
+    /// <summary>
+    /// The client ids that own this client's application registration: a caller whose access token (from this server,
+    /// for <c>https://graph.microsoft.com</c>) names one of them may read and change the application's credentials through
+    /// the Graph-compatible endpoint, as <c>Application.ReadWrite.OwnedBy</c> allows an owner in Entra ID. Nobody else may.
+    /// </summary>
+    public List<string> Owners { get; } = [];
+
+    /// <summary>
+    /// The application's object id (Graph's <c>id</c>, the <c>iss</c> of an addKey proof). When empty, a GUID derived
+    /// from <see cref="ClientId"/>, so it is the same on every run.
+    /// </summary>
+    public string? ObjectId { get; set; }
 }

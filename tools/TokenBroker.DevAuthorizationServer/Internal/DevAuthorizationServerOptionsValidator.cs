@@ -17,6 +17,16 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
             errors.Add($"{Section}:AccessTokenLifetime must be positive.");
         }
 
+        if (options.CredentialPropagationDelay < TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:CredentialPropagationDelay must not be negative.");
+        }
+
+        if (options.MaxCredentialsPerApplication < 1)
+        {
+            errors.Add($"{Section}:MaxCredentialsPerApplication must be at least 1.");
+        }
+
         var clientIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)
         {
@@ -50,6 +60,19 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
                 if (string.IsNullOrEmpty(client.Secrets[j]))
                 {
                     errors.Add($"{key}:Secrets:{j} must not be empty.");
+                }
+            }
+
+            if (client.ObjectId is { Length: > 0 } objectId && !Guid.TryParse(objectId, out _))
+            {
+                errors.Add($"{key}:ObjectId must be a GUID, as a Graph object id is.");
+            }
+
+            for (var j = 0; j < client.Owners.Count; j++)
+            {
+                if (string.IsNullOrWhiteSpace(client.Owners[j]))
+                {
+                    errors.Add($"{key}:Owners:{j} must be a client id.");
                 }
             }
 

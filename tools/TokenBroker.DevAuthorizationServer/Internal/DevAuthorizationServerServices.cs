@@ -27,10 +27,14 @@ internal static class DevAuthorizationServerServices
         services.AddSingleton<TokenRequestLog>();
         services.AddSingleton(provider => new DevClientSecrets(
             provider.GetRequiredService<IOptions<DevAuthorizationServerOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<DevClientSecrets>>()));
         services.AddSingleton(provider => new DevClientCertificates(
             provider.GetRequiredService<IOptions<DevAuthorizationServerOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<DevClientCertificates>>()));
+        services.AddSingleton<GraphCallerAuthenticator>();
+        services.AddSingleton<GraphEndpoint>();
 
         // Tests start several servers in one process; a database name of their own keeps their clients apart.
         var databaseName = $"TokenBroker.DevAuthorizationServer.{Guid.NewGuid():N}";

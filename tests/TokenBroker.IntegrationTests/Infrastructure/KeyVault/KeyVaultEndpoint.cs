@@ -7,6 +7,7 @@ using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.Http;
+using TokenBroker.Connections;
 using TokenBroker.IntegrationTests.Infrastructure.Faults;
 using TokenBroker.Secrets;
 
@@ -17,7 +18,10 @@ namespace TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 /// <see cref="CertificateClient"/> run through their real pipelines (challenge, retries, paging, deserialization) in
 /// tests. It speaks the subset of the REST API the broker calls: get a secret (latest or a version), list secret
 /// versions, get a certificate (latest) and list certificate versions, all with <c>nextLink</c> paging and
-/// <c>api-version</c> required. Like Key Vault, it answers a request without a bearer token with 401 and the challenge
+/// <c>api-version</c> required; and, for the credential lifecycle, set a secret (<c>PUT /secrets/{name}</c>: value,
+/// content type, tags, enabled, nbf, exp) and update a version's properties (<c>PATCH /secrets/{name}/{version}</c>), as
+/// <see cref="SecretClient.SetSecretAsync(KeyVaultSecret, CancellationToken)"/> and
+/// <see cref="SecretClient.UpdateSecretPropertiesAsync"/> send them. Like Key Vault, it answers a request without a bearer token with 401 and the challenge
 /// <c>WWW-Authenticate: Bearer authorization="…", resource="…"</c>.
 /// <para>
 /// Trust: the TLS certificate is made per run (<see cref="TlsCertificate"/>). In process, give a client
@@ -244,13 +248,22 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
             return await ErrorAsync(response, 400, "BadParameter", "The 'api-version' query parameter is required.");
         }
 
-        if (!HttpMethods.IsGet(request.Method))
-        {
-            return await ErrorAsync(response, 405, "MethodNotAllowed", "Only reads are served by this test vault.");
-        }
-
         // secrets/{name}[/{version}] | secrets/{name}/versions | certificates/{name}[/] | certificates/{name}/versions
         var segments = request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (HttpMethods.IsPut(request.Method) && segments.Length == 2 && segments[0] == "secrets")
+        {
+            return await SetSecretAsync(context, Uri.UnescapeDataString(segments[1]));
+        }
+
+        if (HttpMethods.IsPatch(request.Method) && segments.Length is 2 or 3 && segments[0] == "secrets")
+        {
+            return await UpdateSecretAsync(context, Uri.UnescapeDataString(segments[1]), segments.Length == 3 ? segments[2] : null);
+        }
+
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            return await ErrorAsync(response, 405, "MethodNotAllowed", "This test vault reads secrets and certificates, and sets and updates secrets.");
+        }
         if (segments.Length is < 2 or > 3 || segments[0] is not ("secrets" or "certificates"))
         {
             return await ErrorAsync(response, 404, "NotFound", "No such route.");
@@ -294,6 +307,98 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
         return 200;
     }
 
+    private async Task<int> SetSecretAsync(HttpContext context, string name)
+    {
+        var response = context.Response;
+        if (!UriRules.IsVaultObjectName(name))
+        {
+            return await ErrorAsync(response, 400, "BadParameter", "The request URI contains an invalid name: " + name);
+        }
+
+        using var body = await ReadBodyAsync(context.Request);
+        if (body?.RootElement is not { ValueKind: JsonValueKind.Object } root
+            || !root.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return await ErrorAsync(response, 400, "BadParameter", "Property 'value' is required and must be a string.");
+        }
+
+        var attributes = ReadAttributes(root, KeyVaultAttributes.Default);
+        var contentType = root.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        var version = Add(name, value.GetString()!, contentType, attributes, cer: null, certificate: false, x5t: null);
+        await WriteJsonAsync(response, writer => WriteSecret(writer, _store.Find(certificate: false, name, version)!));
+        return 200;
+    }
+
+    private async Task<int> UpdateSecretAsync(HttpContext context, string name, string? version)
+    {
+        var response = context.Response;
+        var found = _store.Find(certificate: false, name, version);
+        if (found is null)
+        {
+            return await ErrorAsync(response, 404, "SecretNotFound", $"A secret with (name/id) {name}/{version} was not found in this key vault.");
+        }
+
+        using var body = await ReadBodyAsync(context.Request);
+        if (body?.RootElement is not { ValueKind: JsonValueKind.Object } root)
+        {
+            return await ErrorAsync(response, 400, "BadParameter", "The request body must be a JSON object.");
+        }
+
+        // Like Key Vault: what the request names changes, the rest stays; tags, when sent, replace the tags.
+        var attributes = ReadAttributes(root, found.Attributes);
+        var contentType = root.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        _store.Update(name, found.Version, attributes, Time.GetUtcNow(), contentType);
+        var updated = _store.Find(certificate: false, name, found.Version)!;
+
+        // The update answers with the secret's properties, never its value.
+        await WriteJsonAsync(response, writer => WriteSecret(writer, updated with { Value = null! }));
+        return 200;
+    }
+
+    private static async Task<JsonDocument?> ReadBodyAsync(HttpRequest request)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(request.Body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static KeyVaultAttributes ReadAttributes(JsonElement root, KeyVaultAttributes current)
+    {
+        var result = current;
+        if (root.TryGetProperty("attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
+        {
+            if (attributes.TryGetProperty("enabled", out var enabled) && enabled.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                result = result with { Enabled = enabled.GetBoolean() };
+            }
+
+            if (attributes.TryGetProperty("nbf", out var nbf) && nbf.ValueKind == JsonValueKind.Number)
+            {
+                result = result with { NotBefore = DateTimeOffset.FromUnixTimeSeconds(nbf.GetInt64()) };
+            }
+
+            if (attributes.TryGetProperty("exp", out var exp) && exp.ValueKind == JsonValueKind.Number)
+            {
+                result = result with { ExpiresOn = DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64()) };
+            }
+        }
+
+        if (root.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object)
+        {
+            result = result with
+            {
+                Tags = tags.EnumerateObject().Where(t => t.Value.ValueKind == JsonValueKind.String).ToDictionary(t => t.Name, t => t.Value.GetString()!, StringComparer.Ordinal),
+            };
+        }
+
+        return result;
+    }
+
     private Task ServeIdentityAsync(HttpContext context)
     {
         var request = context.Request;
@@ -317,7 +422,11 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
     private void WriteSecret(Utf8JsonWriter writer, KeyVaultVersion version)
     {
         writer.WriteStartObject();
-        writer.WriteString("value", version.Value);
+        if (version.Value is not null)
+        {
+            writer.WriteString("value", version.Value);
+        }
+
         if (version.ContentType is not null)
         {
             writer.WriteString("contentType", version.ContentType);

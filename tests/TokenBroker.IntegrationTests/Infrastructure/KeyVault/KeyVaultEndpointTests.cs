@@ -62,6 +62,84 @@ public sealed class KeyVaultEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Set_secret_from_the_real_client_stores_a_new_latest_version_with_content_type_tags_and_dates()
+    {
+        var first = _vault.SetSecret("rotating", "old-value");
+        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var expires = DateTimeOffset.UtcNow.AddDays(90);
+        var client = _vault.CreateSecretClient();
+        var secret = new KeyVaultSecret("rotating", "new-value");
+        secret.Properties.ContentType = "text/plain";
+        secret.Properties.NotBefore = notBefore;
+        secret.Properties.ExpiresOn = expires;
+        secret.Properties.Tags["graph-key-id"] = "f0b0b335-1d71-4883-8f98-567911bfdca6";
+
+        KeyVaultSecret stored = await client.SetSecretAsync(secret);
+        KeyVaultSecret latest = await client.GetSecretAsync("rotating");
+        var versions = await client.GetPropertiesOfSecretVersionsAsync("rotating").Select(v => v.Version).ToListAsync();
+
+        Assert.Equal("new-value", stored.Value);
+        Assert.NotEqual(first, stored.Properties.Version);
+        Assert.Equal(stored.Properties.Version, latest.Properties.Version);
+        Assert.Equal("new-value", latest.Value);
+        Assert.Equal("text/plain", latest.Properties.ContentType);
+        Assert.Equal(notBefore.ToUnixTimeSeconds(), latest.Properties.NotBefore?.ToUnixTimeSeconds());
+        Assert.Equal(expires.ToUnixTimeSeconds(), latest.Properties.ExpiresOn?.ToUnixTimeSeconds());
+        Assert.Equal("f0b0b335-1d71-4883-8f98-567911bfdca6", latest.Properties.Tags["graph-key-id"]);
+        Assert.True(latest.Properties.Enabled);
+        Assert.Equal([first, stored.Properties.Version], versions);
+        Assert.Contains("PUT /secrets/rotating 200", _vault.RequestLog);
+    }
+
+    [Fact]
+    public async Task Update_secret_properties_from_the_real_client_disables_one_version_and_keeps_the_rest()
+    {
+        var expires = DateTimeOffset.UtcNow.AddDays(10);
+        var old = _vault.SetSecret("rotating", "old-value", new KeyVaultAttributes(ExpiresOn: expires, Tags: new Dictionary<string, string> { ["graph-key-id"] = "old-key" }), contentType: "text/plain");
+        _vault.SetSecret("rotating", "new-value");
+        var client = _vault.CreateSecretClient();
+        var properties = await client.GetPropertiesOfSecretVersionsAsync("rotating").SingleAsync(v => v.Version == old);
+
+        properties.Enabled = false;
+        SecretProperties disabled = await client.UpdateSecretPropertiesAsync(properties);
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetSecretAsync("rotating", old));
+        KeyVaultSecret latest = await client.GetSecretAsync("rotating");
+
+        Assert.False(disabled.Enabled);
+        Assert.Equal(old, disabled.Version);
+        Assert.Equal(expires.ToUnixTimeSeconds(), disabled.ExpiresOn?.ToUnixTimeSeconds());
+        Assert.Equal("old-key", disabled.Tags["graph-key-id"]);
+        Assert.Equal("text/plain", disabled.ContentType);
+        Assert.Equal(403, refused.Status);
+        Assert.Equal("new-value", latest.Value);
+        Assert.Contains($"PATCH /secrets/rotating/{old} 200", _vault.RequestLog);
+
+        // Enabling it again brings its value back: a disabled version is kept, not deleted.
+        disabled.Enabled = true;
+        await client.UpdateSecretPropertiesAsync(disabled);
+        KeyVaultSecret restored = await client.GetSecretAsync("rotating", old);
+        Assert.Equal("old-value", restored.Value);
+    }
+
+    [Fact]
+    public async Task Updating_a_version_that_does_not_exist_is_a_404_and_a_bad_name_is_a_400_from_the_real_client()
+    {
+        _vault.SetSecret("rotating", "value");
+        var client = _vault.CreateSecretClient();
+        var properties = await client.GetPropertiesOfSecretVersionsAsync("rotating").SingleAsync();
+        var missing = new SecretProperties(new Uri(_vault.Uri, "secrets/rotating/00000000000000000000000000000000")) { Enabled = false };
+
+        var notFound = await Assert.ThrowsAsync<RequestFailedException>(() => client.UpdateSecretPropertiesAsync(missing));
+        var badName = await Assert.ThrowsAsync<RequestFailedException>(() => client.SetSecretAsync("not_a_vault_name", "value"));
+
+        Assert.Equal(404, notFound.Status);
+        Assert.Equal("SecretNotFound", notFound.ErrorCode);
+        Assert.Equal(400, badName.Status);
+        Assert.Equal("BadParameter", badName.ErrorCode);
+        Assert.True(properties.Enabled);
+    }
+
+    [Fact]
     public async Task Certificate_client_reads_the_latest_certificate_and_its_versions_and_the_key_comes_from_the_secret()
     {
         using var oldCertificate = TestCertificates.Create("old");

@@ -21,7 +21,7 @@ internal sealed class KeyVaultStore
         }
     }
 
-    public void Update(string name, string version, KeyVaultAttributes attributes, DateTimeOffset now)
+    public void Update(string name, string version, KeyVaultAttributes attributes, DateTimeOffset now, string? contentType = null)
     {
         lock (_lock)
         {
@@ -30,7 +30,7 @@ internal sealed class KeyVaultStore
             {
                 if (store.TryGetValue(name, out var versions) && versions.FindIndex(v => v.Version == version) is var i and >= 0)
                 {
-                    versions[i] = versions[i] with { Attributes = attributes, Updated = now };
+                    versions[i] = versions[i] with { Attributes = attributes, Updated = now, ContentType = contentType ?? versions[i].ContentType };
                     found = true;
                 }
             }
