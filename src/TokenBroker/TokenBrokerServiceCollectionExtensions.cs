@@ -64,6 +64,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<SecretCache>();
         services.TryAddSingleton<TokenAcquirer>();
         services.TryAddSingleton<RefreshPolicy>();
+        services.TryAddSingleton(new FetchLatency(TimeProvider.System));
         services.TryAddSingleton<CoordinatedFetcher>();
         services.TryAddSingleton<TokenBrokerService>();
 

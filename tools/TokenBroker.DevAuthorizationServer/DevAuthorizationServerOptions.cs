@@ -19,4 +19,10 @@ public sealed class DevAuthorizationServerOptions
 
     /// <summary>How long issued access tokens stay valid. Defaults to one hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long each token request is held before it is answered, to stand in for a distant authorization server
+    /// (Entra ID answers in tens to hundreds of milliseconds). Defaults to none.
+    /// </summary>
+    public TimeSpan TokenResponseDelay { get; set; } = TimeSpan.Zero;
 }

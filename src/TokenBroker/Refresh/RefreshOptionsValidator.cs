@@ -32,6 +32,11 @@ internal sealed class RefreshOptionsValidator : IValidateOptions<RefreshOptions>
         Require(errors, "PeerWait", options.PeerWait, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Require(errors, "PeerPollInterval", options.PeerPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
         Require(errors, "RejectionHold", options.RejectionHold, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (options.PeerReadLimit is < 2 or > 100)
+        {
+            errors.Add($"{Prefix}:PeerReadLimit must be between 2 and 100.");
+        }
+
         if (options.MaxParallelRefreshes is < 1 or > 64)
         {
             errors.Add($"{Prefix}:MaxParallelRefreshes must be between 1 and 64.");

@@ -17,6 +17,11 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
             errors.Add($"{Section}:AccessTokenLifetime must be positive.");
         }
 
+        if (options.TokenResponseDelay < TimeSpan.Zero || options.TokenResponseDelay > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{Section}:TokenResponseDelay must be between 00:00:00 and 00:01:00.");
+        }
+
         var clientIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)
         {
