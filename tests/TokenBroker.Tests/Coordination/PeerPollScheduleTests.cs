@@ -33,9 +33,13 @@ public sealed class PeerPollScheduleTests
         var reads = Instants(expected: null, limit: 100, wait: Wait);
 
         Assert.Equal(PeerPollSchedule.ShortestGap, reads[0]);
-        Assert.Equal(TimeSpan.FromMilliseconds(7.5), reads[1]);
+        Assert.Equal(PeerPollSchedule.ShortestGap * 2, reads[1]);
+        Assert.Equal(PeerPollSchedule.ShortestGap * 3, reads[2]);
+        Assert.Equal(TimeSpan.FromMilliseconds(22.5), reads[3]);
         var gaps = reads.Zip(reads.Skip(1), (a, b) => b - a).ToList();
-        Assert.All(gaps.Zip(gaps.Skip(1)), pair => Assert.True(pair.Second >= pair.First));
+
+        // Every gap but the last, cut short by the end of the wait, is at least the one before.
+        Assert.All(gaps.Zip(gaps.Skip(1)).SkipLast(1), pair => Assert.True(pair.Second >= pair.First));
         Assert.All(gaps, gap => Assert.True(gap <= LongestGap));
         Assert.Equal(LongestGap, gaps[^2]);
         Assert.Equal(Wait, reads[^1]);
@@ -65,28 +69,33 @@ public sealed class PeerPollScheduleTests
         var clock = new FakeTimeProvider();
         var schedule = new PeerPollSchedule(clock, TimeSpan.FromMilliseconds(20), LongestGap, 6, Wait);
 
-        var instants = new List<TimeSpan>();
-        var started = clock.GetUtcNow();
-        while (true)
+        // Off the test framework's synchronization context, so each read resumes inside the Advance that makes it due.
+        var instants = await Task.Run(async () =>
         {
-            var next = schedule.WaitForNextReadAsync(CancellationToken.None);
-            for (var i = 0; i < 20_000 && !next.IsCompleted; i++)
+            var seen = new List<TimeSpan>();
+            var started = clock.GetUtcNow();
+            while (true)
             {
-                clock.Advance(TimeSpan.FromMilliseconds(1));
-            }
+                var next = schedule.WaitForNextReadAsync(CancellationToken.None);
+                for (var i = 0; i < 20_000 && !next.IsCompleted; i++)
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(1));
+                }
 
-            if (!await next.AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
-            {
-                break;
-            }
+                if (!await next)
+                {
+                    return seen;
+                }
 
-            instants.Add(clock.GetUtcNow() - started);
-        }
+                seen.Add(clock.GetUtcNow() - started);
+            }
+        });
 
         Assert.Equal(6, schedule.Reads);
-        Assert.Equal(6, instants.Count);
-        Assert.Equal(TimeSpan.FromMilliseconds(20), instants[0]);
-        Assert.Equal(Wait, instants[^1]);
+        // Due at 20, 30, 45, 67.5, 101.25 ms and, the last read allowed, at the end of the wait (the clock moves by whole ms).
+        double[] due = [20, 30, 45, 67.5, 101.25, 10_000];
+        Assert.Equal(due.Length, instants.Count);
+        Assert.All(due.Zip(instants), pair => Assert.InRange(pair.Second.TotalMilliseconds, pair.First - 1, pair.First + 1));
     }
 
     [Fact]
