@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Diagnostics;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,12 +67,15 @@ internal static class SteadyStateSimulation
         var names = Enumerable.Range(0, connections).Select(i => "c" + i.ToString("D" + width, CultureInfo.InvariantCulture)).ToArray();
         var settings = Settings(storageConnectionString, names);
         var instances = new List<SteadyStateInstance>();
+
+        // One vault content for the fleet, as one Key Vault: every instance must open the tokens the others sealed.
+        var cacheKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         try
         {
             for (var i = 0; i < instanceCount; i++)
             {
                 var table = new TableTransactionCounter();
-                var vault = new CountingVault(ClientSecret, CacheKeyName, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+                var vault = new CountingVault(ClientSecret, CacheKeyName, cacheKey);
                 var host = Build(settings, clock, endpoint, table.Client(storageConnectionString, settings["TokenBroker:TokenCache:TableName"]!), vault);
                 await host.StartAsync();
                 instances.Add(new SteadyStateInstance(host, names, table, vault));
