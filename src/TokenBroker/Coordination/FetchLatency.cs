@@ -4,8 +4,8 @@ using TokenBroker.Connections;
 namespace TokenBroker.Coordination;
 
 /// <summary>
-/// How long this instance's fetches take from taking a lease to the token being in the table, kept as an exponentially
-/// weighted moving average per connection and per token-endpoint authority. An instance that lost a lease to a peer looks
+/// How long this instance's fetches take from taking a lease to the token being in the table, kept as a moving average
+/// (exponentially weighted, quick to follow a faster fetch) per connection and per token-endpoint authority. An instance that lost a lease to a peer looks
 /// for the peer's token when it should have landed, instead of on a fixed interval.
 /// </summary>
 /// <remarks>
@@ -14,10 +14,13 @@ namespace TokenBroker.Coordination;
 /// </remarks>
 internal sealed class FetchLatency(TimeProvider clock)
 {
-    // A new sample weighs a quarter; one retried or stalled fetch counts as at most twice the estimate, so it cannot push
-    // the next waits' first look far past the usual landing, while a lasting slowdown still doubles the estimate per fetch.
+    // Looking too early costs one table read; looking too late costs every waiting caller the difference. So a faster fetch
+    // is adopted at once, while a slower one weighs a quarter and counts as at most twice the estimate: one retried or
+    // stalled fetch cannot push the next waits' first look far past the usual landing, and a lasting slowdown still
+    // doubles the estimate per fetch. One fetch alone is not trusted (a process's first pays for JIT and new connections).
     private const double Weight = 0.25;
     private const double OutlierFactor = 2;
+    private const int TrustedAfter = 2;
 
     private readonly ConcurrentDictionary<string, Average> _byConnection = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Average> _byAuthority = new(StringComparer.OrdinalIgnoreCase);
@@ -38,13 +41,13 @@ internal sealed class FetchLatency(TimeProvider clock)
     }
 
     /// <summary>
-    /// When a peer's fetch of <paramref name="connection"/> should land: this connection's average, else that of its
-    /// authorization server (a connection this instance never fetched, such as a cold key another instance leased), else null.
+    /// When a peer's fetch of <paramref name="connection"/> should land: this connection's estimate, else that of its
+    /// authorization server (a connection this instance never fetched, such as a cold key another instance leased), else
+    /// null (the waiting instance then starts short and backs off).
     /// </summary>
     public TimeSpan? Expected(Connection connection) =>
-        _byConnection.TryGetValue(connection.Name, out var own) ? own.Value
-        : _byAuthority.TryGetValue(Authority(connection), out var shared) ? shared.Value
-        : null;
+        (_byConnection.TryGetValue(connection.Name, out var own) ? own.Value : null)
+        ?? (_byAuthority.TryGetValue(Authority(connection), out var shared) ? shared.Value : null);
 
     private static string Authority(Connection connection) => connection.TokenEndpoint.GetLeftPart(UriPartial.Authority);
 
@@ -52,6 +55,7 @@ internal sealed class FetchLatency(TimeProvider clock)
     {
         private readonly Lock _lock = new();
         private double _ticks;
+        private int _samples;
 
         public TimeSpan? Value
         {
@@ -59,7 +63,7 @@ internal sealed class FetchLatency(TimeProvider clock)
             {
                 lock (_lock)
                 {
-                    return _ticks > 0 ? TimeSpan.FromTicks((long)_ticks) : null;
+                    return _samples >= TrustedAfter ? TimeSpan.FromTicks((long)_ticks) : null;
                 }
             }
         }
@@ -68,9 +72,10 @@ internal sealed class FetchLatency(TimeProvider clock)
         {
             lock (_lock)
             {
-                _ticks = _ticks <= 0
+                _ticks = _samples == 0 || sample.Ticks < _ticks
                     ? sample.Ticks
                     : _ticks + (Weight * (Math.Min(sample.Ticks, _ticks * OutlierFactor) - _ticks));
+                _samples++;
             }
         }
     }

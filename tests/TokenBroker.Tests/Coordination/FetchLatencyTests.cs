@@ -35,6 +35,7 @@ public sealed class FetchLatencyTests
         var latency = new FetchLatency(new FakeTimeProvider());
 
         latency.Observe(payments, TimeSpan.FromMilliseconds(180));
+        latency.Observe(payments, TimeSpan.FromMilliseconds(180));
 
         Assert.Equal(TimeSpan.FromMilliseconds(180), latency.Expected(payments));
         Assert.Equal(TimeSpan.FromMilliseconds(180), latency.Expected(billing));
@@ -42,10 +43,36 @@ public sealed class FetchLatencyTests
     }
 
     [Fact]
+    public void One_fetch_alone_is_not_trusted()
+    {
+        var (payments, billing, _) = Connections();
+        var latency = new FetchLatency(new FakeTimeProvider());
+
+        latency.Observe(payments, TimeSpan.FromSeconds(2));
+
+        Assert.Null(latency.Expected(payments));
+        Assert.Null(latency.Expected(billing));
+    }
+
+    [Fact]
+    public void A_faster_fetch_is_adopted_at_once()
+    {
+        var (payments, _, _) = Connections();
+        var latency = new FetchLatency(new FakeTimeProvider());
+
+        // A process's first fetch pays for JIT and new connections; the next one shows what the server takes.
+        latency.Observe(payments, TimeSpan.FromSeconds(2));
+        latency.Observe(payments, TimeSpan.FromMilliseconds(90));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(90), latency.Expected(payments));
+    }
+
+    [Fact]
     public void One_stalled_fetch_counts_as_at_most_twice_the_average()
     {
         var (payments, _, _) = Connections();
         var latency = new FetchLatency(new FakeTimeProvider());
+        latency.Observe(payments, TimeSpan.FromMilliseconds(100));
         latency.Observe(payments, TimeSpan.FromMilliseconds(100));
 
         latency.Observe(payments, TimeSpan.FromSeconds(5));
