@@ -271,7 +271,7 @@ internal static class Report
             var name = Invariant($"4. fleet: {run.Connections:N0} conn. x {run.Instances} inst.");
             yield return new ReportRow(
                 name + ": table",
-                Invariant($"{table.Total / perHour:N1} transactions per conn. per hour (reads {table.EntityReads / perHour:N1}, lease+write {(table.Inserts + table.Updates - table.Marks) / perHour:N1}, marks {table.Marks / perHour:N2}, list {table.Queries / perHour:N2}); first 5 min {(run.TableTransactions!.Total - table.Total) / (double)run.Connections:N1} per conn."),
+                Invariant($"{table.Total / perHour:N1} transactions per conn. per hour (reads {table.EntityReads / perHour:N1}, lease+write {(table.Inserts + table.Updates - table.Marks) / perHour:N1}, marks {table.Marks / perHour:N2}, queries {table.Queries / perHour:N2}); first 5 min {(run.TableTransactions!.Total - table.Total) / (double)run.Connections:N1} per conn."),
                 "-",
                 ReportRow.Info);
             yield return new ReportRow(
