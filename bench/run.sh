@@ -4,14 +4,18 @@
 #
 #   1. cache hit, broker core vs MSAL.NET (BenchmarkDotNet, in process, with the memory diagnoser)
 #   2. HTTP cache hit, the standalone broker host vs a bare Kestrel endpoint with the same body (wrk, loopback only)
-#   3. cold burst: 1,000 concurrent cold callers over 3 broker hosts sharing Azurite, against a lone cold request
+#   3. cold burst: 1,000 concurrent cold callers over 3 broker hosts sharing Azurite, against a lone cold request, with
+#      the authorization server answering at once and after BENCH_AUTH_DELAY_MS (Entra-like); table reads of waiting hosts
 #   4. steady state: 50 connections, 5-minute tokens, 10 simulated minutes (FakeTimeProvider, Azurite)
 #   5. memory per cached token for 10,000 connections
+#   and what a connection costs as the fleet grows: BENCH_FLEET_CONNECTIONS connections on 1 and 3 instances sharing
+#   Azurite for 10 simulated minutes (table transactions, Key Vault reads, token requests, the refresh job's run time).
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (32),
 # BENCH_THREADS (1), BENCH_JOB (short), BENCH_PIN (1: server on CPU 1, wrk on CPU 0, when taskset exists),
-# BENCH_BURST_ROUNDS (3), BENCH_BURST_CALLERS (1000),
+# BENCH_BURST_ROUNDS (3), BENCH_BURST_CALLERS (1000), BENCH_AUTH_DELAY_MS (200: the slow server's answer time),
+# BENCH_FLEET_CONNECTIONS (10000; 0 skips the fleet cost), BENCH_FLEET_INSTANCES (1,3),
 # BENCH_OUT (results folder; default .local/bench/<timestamp>), BENCH_PORT_BASE (7170).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +31,9 @@ threads="${BENCH_THREADS:-1}"
 job="${BENCH_JOB:-short}"
 burst_rounds="${BENCH_BURST_ROUNDS:-3}"
 burst_callers="${BENCH_BURST_CALLERS:-1000}"
+auth_delay_ms="${BENCH_AUTH_DELAY_MS:-200}"
+fleet_connections="${BENCH_FLEET_CONNECTIONS:-10000}"
+fleet_instances="${BENCH_FLEET_INSTANCES:-1,3}"
 out="${BENCH_OUT:-$root/.local/bench/$(date -u +%Y%m%d-%H%M%S)}"
 port_base="${BENCH_PORT_BASE:-7170}"
 
@@ -200,12 +207,28 @@ echo "==> cold burst: $burst_callers callers over 3 broker hosts sharing Azurite
 env DOTNET_gcServer=1 dotnet "$bench_dll" cold-burst --storage "$storage" --hosts 3 --callers "$burst_callers" --rounds "$burst_rounds" \
   --out "$out/cold-burst.json" >"$out/cold-burst.log" 2>&1 \
   || { tail -40 "$out/cold-burst.log" >&2; fail "the cold burst failed; see $out/cold-burst.log"; }
-grep -E '^ +(round|burst)' "$out/cold-burst.log" || true
+grep -E '^ +(round|burst|table)' "$out/cold-burst.log" || true
+
+echo "==> cold burst again, the authorization server answering after ${auth_delay_ms} ms (Entra-like)"
+env DOTNET_gcServer=1 dotnet "$bench_dll" cold-burst --storage "$storage" --hosts 3 --callers "$burst_callers" --rounds "$burst_rounds" \
+  --auth-delay-ms "$auth_delay_ms" --out "$out/cold-burst-slow.json" >"$out/cold-burst-slow.log" 2>&1 \
+  || { tail -40 "$out/cold-burst-slow.log" >&2; fail "the slow-server cold burst failed; see $out/cold-burst-slow.log"; }
+grep -E '^ +(round|burst|table)' "$out/cold-burst-slow.log" || true
+
+fleet_args=()
+if ((fleet_connections > 0)); then
+  echo "==> fleet cost: $fleet_connections connections on $fleet_instances instance(s), 10 simulated minutes each"
+  dotnet "$bench_dll" fleet-cost --storage "$storage" --connections "$fleet_connections" --instances "$fleet_instances" \
+    --out "$out/fleet-cost.json" >"$out/fleet-cost.log" 2>&1 \
+    || { tail -40 "$out/fleet-cost.log" >&2; fail "the fleet cost failed; see $out/fleet-cost.log"; }
+  grep -E '^( +|==>)' "$out/fleet-cost.log" || true
+  fleet_args=(--fleet-cost "$out/fleet-cost.json")
+fi
 
 echo "==> report"
 report_status=0
 dotnet "$bench_dll" report --in-process "$out/in-process.json" --wrk "$out/wrk" --allocations "$out/allocations" \
-  --cold-burst "$out/cold-burst.json" --out "$out/summary.json" \
+  --cold-burst "$out/cold-burst.json" --cold-burst-slow "$out/cold-burst-slow.json" "${fleet_args[@]}" --out "$out/summary.json" \
   || report_status=$?
 echo "Run time: $((SECONDS - started)) s. Logs, wrk output and summary.json in $out"
 exit "$report_status"

@@ -68,6 +68,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<ClientCredentialsClient>();
         services.TryAddSingleton<TokenAcquirer>();
         services.TryAddSingleton<RefreshPolicy>();
+        services.TryAddSingleton(new FetchLatency(TimeProvider.System));
         services.TryAddSingleton<CoordinatedFetcher>();
         services.TryAddSingleton<TokenBrokerService>();
 

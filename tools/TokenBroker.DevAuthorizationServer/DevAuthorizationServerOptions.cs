@@ -36,4 +36,10 @@ public sealed class DevAuthorizationServerOptions
 
     /// <summary>Entra ID's cap on the entries of all the collections of one application manifest together.</summary>
     public const int DefaultMaxCredentialsPerApplication = 1200;
+
+    /// <summary>
+    /// How long each token request is held before it is answered, to stand in for a distant authorization server
+    /// (Entra ID answers in tens to hundreds of milliseconds). Defaults to none.
+    /// </summary>
+    public TimeSpan TokenResponseDelay { get; set; } = TimeSpan.Zero;
 }

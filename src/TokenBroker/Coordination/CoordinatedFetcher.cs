@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Acquisition;
@@ -24,6 +23,7 @@ internal sealed partial class CoordinatedFetcher(
     RefreshPolicy policy,
     TimeProvider time,
     IOptions<CoordinationOptions> coordinationOptions,
+    FetchLatency latency,
     IOptions<TokenEndpointOptions> endpointOptions,
     TokenBrokerMetrics metrics,
     ILogger<CoordinatedFetcher> logger)
@@ -90,6 +90,7 @@ internal sealed partial class CoordinatedFetcher(
         }
 
         metrics.CacheMiss(connection.Name);
+        var fetchStarted = latency.Clock.GetTimestamp();
         var acquired = await acquirer.AcquireAsync(connection, scopes, cancellationToken);
         now = time.GetUtcNow();
         if (acquired.Error is { } error)
@@ -126,9 +127,10 @@ internal sealed partial class CoordinatedFetcher(
             return new FetchResult(TokenResult.Success(token), FetchOutcome.Fetched);
         }
 
-        if (available)
+        if (available && await store.WriteTokenAsync(key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken))
         {
-            await store.WriteTokenAsync(key, token, new TokenEntityContext(scopes.Value, connection.ClientId, connection.TokenEndpoint, nextRefresh, lastRequested), cancellationToken);
+            // What a peer waiting on this lease sees: from the lease to the token in the table.
+            latency.Observe(connection, latency.Clock.GetElapsedTime(fetchStarted));
         }
 
         if (sameToken)
@@ -210,14 +212,13 @@ internal sealed partial class CoordinatedFetcher(
         }
     }
 
-    // The peer's latency is wall-clock time, so this wait runs on the real clock: token arithmetic uses TimeProvider,
-    // and a frozen test clock must not freeze an instance that is only waiting for another one's HTTP call.
+    // Reads on the schedule FetchLatency suggests (first when the holder's fetches usually land, then backing off), at
+    // most PeerReadLimit times, for at most PeerWait; on FetchLatency's clock, real time by default (see there why).
     private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, long generation, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < _options.PeerWait)
+        var schedule = new PeerPollSchedule(latency.Clock, latency.Expected(connection), _options.PeerPollInterval, _options.PeerReadLimit, _options.PeerWait);
+        while (await schedule.WaitForNextReadAsync(cancellationToken))
         {
-            await Task.Delay(_options.PeerPollInterval, cancellationToken);
             var now = time.GetUtcNow();
             var read = await store.ReadAsync(key, cancellationToken);
             if (!read.IsAvailable)
@@ -244,7 +245,7 @@ internal sealed partial class CoordinatedFetcher(
             }
         }
 
-        Log.PeerTooSlow(logger, connection.Name, _options.PeerWait);
+        Log.PeerTooSlow(logger, connection.Name, _options.PeerWait, schedule.Reads);
         return null;
     }
 
@@ -255,8 +256,8 @@ internal sealed partial class CoordinatedFetcher(
         [LoggerMessage(EventId = EventIds.TokenAcquired, Level = LogLevel.Information, Message = "Acquired a token for connection {Connection} (scope '{Scope}') expiring {ExpiresOn:O} with secret version {SecretVersion}")]
         public static partial void TokenAcquired(ILogger logger, string connection, string scope, DateTimeOffset expiresOn, string secretVersion);
 
-        [LoggerMessage(EventId = EventIds.PeerTooSlow, Level = LogLevel.Warning, Message = "Connection {Connection}: the instance holding the lease produced no token within {Wait}; fetching here")]
-        public static partial void PeerTooSlow(ILogger logger, string connection, TimeSpan wait);
+        [LoggerMessage(EventId = EventIds.PeerTooSlow, Level = LogLevel.Warning, Message = "Connection {Connection}: the instance holding the lease produced no token within {Wait} ({Reads} table reads); fetching here")]
+        public static partial void PeerTooSlow(ILogger logger, string connection, TimeSpan wait, int reads);
 
         [LoggerMessage(EventId = EventIds.SameTokenReturned, Level = LogLevel.Information, Message = "Connection {Connection}: the refresh returned a token expiring {ExpiresOn:O} like the old one; next attempt at {NextRefresh:O}")]
         public static partial void SameTokenReturned(ILogger logger, string connection, DateTimeOffset expiresOn, DateTimeOffset nextRefresh);

@@ -18,8 +18,14 @@ internal sealed class CoordinationOptions
     /// <summary>How long an instance with no usable token waits for a peer that holds the lease before fetching itself.</summary>
     public TimeSpan PeerWait { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often a waiting instance looks for the peer's result.</summary>
-    public TimeSpan PeerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The longest gap between two reads of an instance waiting for the peer's result. The reads start when the peer's
+    /// token should land (this instance's average fetch time for the connection) and back off from there.
+    /// </summary>
+    public TimeSpan PeerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most table reads an instance makes while waiting for the peer's result, the last at the end of <see cref="PeerWait"/>.</summary>
+    public int PeerReadLimit { get; set; } = 20;
 
     /// <summary>How long a connection whose every secret was refused is left alone, so the broker does not trip a lockout.</summary>
     public TimeSpan RejectionHold { get; set; } = TimeSpan.FromSeconds(30);

@@ -14,6 +14,10 @@ internal sealed class CoordinationOptionsValidator : IValidateOptions<Coordinati
         Require(errors, nameof(options.PeerWait), options.PeerWait, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Require(errors, nameof(options.PeerPollInterval), options.PeerPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
         Require(errors, nameof(options.RejectionHold), options.RejectionHold, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (options.PeerReadLimit is < 2 or > 100)
+        {
+            errors.Add($"{Prefix}:{nameof(options.PeerReadLimit)} must be between 2 and 100.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Host;
 
 namespace TokenBroker.Benchmarks.ColdBurst;
@@ -21,10 +22,13 @@ internal sealed class BrokerHostInstance : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<BrokerHostInstance> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings)
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<BrokerHostInstance> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? services = null)
     {
         var builder = BrokerHost.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Development"]);
         builder.Configuration.AddInMemoryCollection(settings);
+        services?.Invoke(builder.Services);
         var app = BrokerHost.Build(builder);
         await app.StartAsync();
         return new BrokerHostInstance(app);

@@ -13,6 +13,8 @@ namespace TokenBroker.Benchmarks.ColdBurst;
 /// <param name="BurstMilliseconds">From releasing the callers to the last response.</param>
 /// <param name="ConnectionsOpened">TCP connections the callers had to open during the burst (0: the warm-up opened them all).</param>
 /// <param name="HostP99Milliseconds">p99 of each host's callers: the lease holder's callers wait for the token request, the others also for their next poll.</param>
+/// <param name="HostTableReads">Single-entity table reads of each host during the burst: 1 for the lease holder, 1 + its looks for a host that waited.</param>
+/// <param name="WarmBurstP99Milliseconds">p99 of the same burst repeated on the cached token: the burst's own queueing, with no fetch.</param>
 internal sealed record ColdBurstRound(
     int Round,
     double SingleRequestMilliseconds,
@@ -25,4 +27,6 @@ internal sealed record ColdBurstRound(
     double MaxMilliseconds,
     double BurstMilliseconds,
     int ConnectionsOpened,
-    IReadOnlyList<double> HostP99Milliseconds);
+    IReadOnlyList<double> HostP99Milliseconds,
+    IReadOnlyList<long> HostTableReads,
+    double WarmBurstP99Milliseconds);

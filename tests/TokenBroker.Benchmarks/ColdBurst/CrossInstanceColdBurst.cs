@@ -1,14 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TokenBroker.Benchmarks.Reporting;
+using TokenBroker.Benchmarks.Storage;
+using TokenBroker.Coordination;
 
 namespace TokenBroker.Benchmarks.ColdBurst;
 
 /// <summary>
-/// <c>cold-burst --storage CONNECTION-STRING --out FILE [--hosts 3] [--callers 1000] [--rounds 3] [--peer-poll-ms 100]</c>:
-/// issue item 3. Starts the development authorization server and N standalone broker hosts in this process, all on
-/// loopback, the hosts sharing one fresh table. Each round first times one cold request alone, then releases the burst on
-/// another connection nobody asked for yet, so the two are measured side by side on the same warm processes.
+/// <c>cold-burst --storage CONNECTION-STRING --out FILE [--hosts 3] [--callers 1000] [--rounds 3] [--auth-delay-ms 0] [--peer-poll-ms MS]</c>:
+/// a cold key across instances. Starts the development authorization server (answering after <c>--auth-delay-ms</c>,
+/// for an Entra-like latency) and N standalone broker hosts in this process, all on loopback, the hosts sharing one
+/// fresh table. Each round first times one cold request alone, then releases the burst on another connection nobody asked
+/// for yet, so the two are measured side by side on the same warm processes; then, for scale, the same burst again on the
+/// now cached token. Each host's table client counts its reads, so the reads of the hosts that waited for the lease holder
+/// are known.
 /// </summary>
 internal static class CrossInstanceColdBurst
 {
@@ -21,17 +28,24 @@ internal static class CrossInstanceColdBurst
         var hostCount = IntOption(args, "--hosts", 3);
         var callers = IntOption(args, "--callers", 1000);
         var rounds = IntOption(args, "--rounds", 3);
-        var peerPoll = TimeSpan.FromMilliseconds(IntOption(args, "--peer-poll-ms", 100));
+        var peerPoll = Arguments.Option(args, "--peer-poll-ms") is { } poll ? TimeSpan.FromMilliseconds(int.Parse(poll, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
+        var authDelay = TimeSpan.FromMilliseconds(IntOption(args, "--auth-delay-ms", 0));
 
-        await using var server = await LocalAuthorizationServer.StartAsync();
+        await using var server = await LocalAuthorizationServer.StartAsync(authDelay);
         var settings = Settings(server, storage, peerPoll, hostCount, rounds);
         var hosts = new List<BrokerHostInstance>();
+        var counters = new List<TableTransactionCounter>();
         try
         {
             for (var i = 0; i < hostCount; i++)
             {
-                hosts.Add(await BrokerHostInstance.StartAsync(settings));
+                var counter = new TableTransactionCounter();
+                counters.Add(counter);
+                var table = counter.Client(storage, settings["TokenBroker:TokenCache:TableName"]!);
+                hosts.Add(await BrokerHostInstance.StartAsync(settings, services => services.AddSingleton(table)));
             }
+
+            var refresh = hosts[0].Services.GetRequiredService<IOptions<CoordinationOptions>>().Value;
 
             Console.WriteLine($"==> {hostCount} broker hosts ({string.Join(", ", hosts.Select(h => h.BaseAddress))}) on table {settings["TokenBroker:TokenCache:TableName"]}, authorization server {server.TokenEndpoint}");
             using var callerPool = new TokenCallers(callers);
@@ -40,11 +54,12 @@ internal static class CrossInstanceColdBurst
             var results = new List<ColdBurstRound>();
             for (var round = 1; round <= rounds; round++)
             {
-                var result = await MeasureRoundAsync(server, hosts, callerPool, callers, round);
+                var result = await MeasureRoundAsync(server, hosts, counters, callerPool, callers, round);
                 results.Add(result);
                 var hostP99 = string.Join(" / ", result.HostP99Milliseconds.Select(p => p.ToString("N1", CultureInfo.InvariantCulture)));
                 Console.WriteLine(Invariant($"    round {round}: lone cold request {result.SingleRequestMilliseconds:N1} ms (straight to the server {result.DirectTokenRequestMilliseconds:N1} ms)"));
                 Console.WriteLine(Invariant($"      burst of {callers:N0}: {result.TokenRequests} token request(s), {result.Failures} failures, {result.DistinctTokens} distinct token(s), p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms, max {result.MaxMilliseconds:N1} ms, last answer after {result.BurstMilliseconds:N1} ms, {result.ConnectionsOpened} new TCP connections; p99 per host {hostP99} ms"));
+                Console.WriteLine(Invariant($"      table reads per host {string.Join(" / ", result.HostTableReads)} (the lease holder reads once; a host that waited, once more per look); the same burst on the cached token: p99 {result.WarmBurstP99Milliseconds:N1} ms"));
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
 
@@ -59,8 +74,15 @@ internal static class CrossInstanceColdBurst
                 Percentile.Median(results.Select(r => r.P50Milliseconds)),
                 results.Max(r => r.MaxMilliseconds),
                 Percentile.Median(results.Select(r => r.DirectTokenRequestMilliseconds)),
-                peerPoll.TotalMilliseconds,
-                results);
+                refresh.PeerPollInterval.TotalMilliseconds,
+                results)
+            {
+                TokenResponseDelayMilliseconds = authDelay.TotalMilliseconds,
+                PeerReadLimit = refresh.PeerReadLimit,
+                PeerReadsPerWaitingHost = Mean(results.SelectMany(r => r.HostTableReads.Where(reads => reads > 1).Select(reads => reads - 1.0))),
+                MaxPeerReads = results.SelectMany(r => r.HostTableReads).DefaultIfEmpty(1).Max() - 1,
+                WarmBurstP99Milliseconds = Percentile.Median(results.Select(r => r.WarmBurstP99Milliseconds)),
+            };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(summary, InProcessRun.Json));
             Console.WriteLine(Invariant($"==> median p99 {summary.P99Milliseconds:N1} ms = {summary.P99Ratio:N2}x the lone cold request ({summary.SingleRequestMilliseconds:N1} ms); wrote {output}"));
 
@@ -78,7 +100,7 @@ internal static class CrossInstanceColdBurst
 
     // Connections are only names here: the same client at the same server, each its own partition in the shared table, so
     // each is cold until its first request. warm-N and warm-burst serve the warm-up; single-R and burst-R the rounds.
-    private static Dictionary<string, string?> Settings(LocalAuthorizationServer server, string storage, TimeSpan peerPoll, int hosts, int rounds)
+    private static Dictionary<string, string?> Settings(LocalAuthorizationServer server, string storage, TimeSpan? peerPoll, int hosts, int rounds)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -86,7 +108,6 @@ internal static class CrossInstanceColdBurst
             ["TokenBroker:TokenCache:TableName"] = "coldburst" + Guid.NewGuid().ToString("N")[..12],
             ["TokenBroker:Secrets:bench-secret"] = LocalAuthorizationServer.ClientSecret,
             ["TokenBroker:Secrets:token-cache-key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["TokenBroker:Refresh:PeerPollInterval"] = peerPoll.ToString("c", CultureInfo.InvariantCulture),
 
             // The refresh job lists the table once a minute; it has nothing to do with a burst and would only add noise.
             ["TokenBroker:Refresh:Enabled"] = "false",
@@ -102,6 +123,11 @@ internal static class CrossInstanceColdBurst
             settings[prefix + "ClientId"] = LocalAuthorizationServer.ClientId;
             settings[prefix + "SecretName"] = "bench-secret";
             settings[prefix + "Scopes"] = LocalAuthorizationServer.Scope;
+        }
+
+        if (peerPoll is { } interval)
+        {
+            settings["TokenBroker:Coordination:PeerPollInterval"] = interval.ToString("c", CultureInfo.InvariantCulture);
         }
 
         return settings;
@@ -130,7 +156,7 @@ internal static class CrossInstanceColdBurst
     }
 
     private static async Task<ColdBurstRound> MeasureRoundAsync(
-        LocalAuthorizationServer server, List<BrokerHostInstance> hosts, TokenCallers callers, int burst, int round)
+        LocalAuthorizationServer server, List<BrokerHostInstance> hosts, List<TableTransactionCounter> counters, TokenCallers callers, int burst, int round)
     {
         Settle();
         var before = server.TokenRequests;
@@ -146,8 +172,18 @@ internal static class CrossInstanceColdBurst
         Settle();
         before = server.TokenRequests;
         var connectionsBefore = callers.ConnectionsOpened;
+        var readsBefore = counters.Select(c => c.Counted.EntityReads).ToArray();
         var (samples, elapsed) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
         var tokenRequests = server.TokenRequests - before;
+        var reads = counters.Select((c, i) => c.Counted.EntityReads - readsBefore[i]).ToArray();
+
+        // The same burst once the token is cached everywhere: what 1,000 callers cost on these cores without any fetch.
+        Settle();
+        var (warm, _) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
+        foreach (var sample in warm)
+        {
+            Check(sample, "the cached burst");
+        }
 
         var latencies = samples.Select(s => s.Milliseconds).ToArray();
         return new ColdBurstRound(
@@ -162,8 +198,12 @@ internal static class CrossInstanceColdBurst
             latencies.Max(),
             elapsed.TotalMilliseconds,
             callers.ConnectionsOpened - connectionsBefore,
-            [.. Enumerable.Range(0, hosts.Count).Select(h => Percentile.Of(samples.Where(s => s.Host == h).Select(s => s.Milliseconds), 99))]);
+            [.. Enumerable.Range(0, hosts.Count).Select(h => Percentile.Of(samples.Where(s => s.Host == h).Select(s => s.Milliseconds), 99))],
+            reads,
+            Percentile.Of(warm.Select(s => s.Milliseconds).ToArray(), 99));
     }
+
+    private static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
 
     // The same starting heap before both sides of the comparison, so neither inherits the other's garbage.
     private static void Settle()

@@ -14,7 +14,7 @@ namespace TokenBroker.Benchmarks.ColdBurst;
 /// <param name="P50Milliseconds">The callers' median latency.</param>
 /// <param name="MaxMilliseconds">The slowest caller.</param>
 /// <param name="DirectTokenRequestMilliseconds">One token request straight to the authorization server.</param>
-/// <param name="PeerPollIntervalMilliseconds">TokenBroker:Refresh:PeerPollInterval of the hosts: how often a host without the lease looks for the holder's token.</param>
+/// <param name="PeerPollIntervalMilliseconds">TokenBroker:Coordination:PeerPollInterval of the hosts: the longest gap between two looks of a host waiting for the holder's token.</param>
 /// <param name="RoundDetails">Every round.</param>
 internal sealed record CrossInstanceColdBurstResult(
     int Hosts,
@@ -30,6 +30,21 @@ internal sealed record CrossInstanceColdBurstResult(
     double PeerPollIntervalMilliseconds = 0,
     IReadOnlyList<ColdBurstRound>? RoundDetails = null)
 {
+    /// <summary>How long the authorization server held each token request (0: it answers in a few milliseconds).</summary>
+    public double TokenResponseDelayMilliseconds { get; init; }
+
+    /// <summary>TokenBroker:Coordination:PeerReadLimit of the hosts.</summary>
+    public int PeerReadLimit { get; init; }
+
+    /// <summary>Table reads a host that waited for the lease holder made while waiting (after its first read), averaged over such hosts and rounds.</summary>
+    public double PeerReadsPerWaitingHost { get; init; }
+
+    /// <summary>The most such reads of one host in one burst.</summary>
+    public long MaxPeerReads { get; init; }
+
+    /// <summary>p99 of the same burst on the cached token (median of the rounds): the burst's own queueing.</summary>
+    public double WarmBurstP99Milliseconds { get; init; }
+
     public double P99Ratio => P99Milliseconds / SingleRequestMilliseconds;
 
     public double P50Ratio => P50Milliseconds / SingleRequestMilliseconds;

@@ -30,7 +30,8 @@ internal sealed class LocalAuthorizationServer : IAsyncDisposable
     /// <summary>Token requests received since the server started.</summary>
     public int TokenRequests => _log.Count;
 
-    public static async Task<LocalAuthorizationServer> StartAsync()
+    /// <param name="responseDelay">How long each token request is held before it is answered (Entra-like latency); none by default.</param>
+    public static async Task<LocalAuthorizationServer> StartAsync(TimeSpan responseDelay = default)
     {
         var app = DevAuthorizationServerApp.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", "Development", "--Logging:LogLevel:Default=Warning"],
@@ -40,6 +41,7 @@ internal sealed class LocalAuthorizationServer : IAsyncDisposable
                 client.Secrets.Add(ClientSecret);
                 client.Scopes.Add(Scope);
                 options.Clients.Add(client);
+                options.TokenResponseDelay = responseDelay;
             });
         await app.StartAsync();
         return new LocalAuthorizationServer(app);

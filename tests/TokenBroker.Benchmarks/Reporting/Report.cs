@@ -8,7 +8,7 @@ using TokenBroker.Benchmarks.SteadyState;
 namespace TokenBroker.Benchmarks.Reporting;
 
 /// <summary>
-/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--out FILE]</c>: every figure of the issue with its
+/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--cold-burst-slow FILE] [--fleet-cost FILE] [--out FILE]</c>: every figure of the issue with its
 /// target and PASS or SHORT. A SHORT is a finding, not a failure; the exit code is non-zero only when a measurement is
 /// unusable (failed requests under load).
 /// </summary>
@@ -17,6 +17,11 @@ internal static class Report
     private const double SpeedTarget = 50;
     private const double ThroughputTarget = 0.8;
     private const double P99Target = 1.5;
+    private const double ColdKeyP99Target = 2;
+
+    // The long-run rate comes from about 100 random refresh points: their jitter averages out within a few percent.
+    private const double PolicyTolerance = 1.03;
+    private const double JobShareTarget = 0.10;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -28,15 +33,20 @@ internal static class Report
         var bareAllocations = allocationsDirectory is null ? null : await ReadAsync<AllocationProfileResult>(Path.Combine(allocationsDirectory, "bare.json"));
         var coldBurstFile = Arguments.Option(args, "--cold-burst");
         var coldBurst = coldBurstFile is null ? null : await ReadAsync<CrossInstanceColdBurstResult>(coldBurstFile);
+        var fleetCostFile = Arguments.Option(args, "--fleet-cost");
+        var fleetCost = fleetCostFile is null ? null : await ReadAsync<FleetCostResult>(fleetCostFile);
+        var coldBurstSlowFile = Arguments.Option(args, "--cold-burst-slow");
+        var coldBurstSlow = coldBurstSlowFile is null ? null : await ReadAsync<CrossInstanceColdBurstResult>(coldBurstSlowFile);
 
         List<ReportRow> rows =
         [
             .. CacheHitRows(inProcess),
             .. HttpRows(http),
             .. HttpCostRows(http, brokerAllocations, bareAllocations),
-            .. ColdBurstRows(coldBurst, inProcess.ColdBurst),
+            .. ColdBurstRows(coldBurst, coldBurstSlow, inProcess.ColdBurst),
             .. SteadyStateRows(inProcess.SteadyState),
             .. SteadyStateFleetRows(inProcess.SteadyStateFleet),
+            .. FleetCostRows(fleetCost),
             MemoryRow(inProcess),
         ];
 
@@ -52,7 +62,7 @@ internal static class Report
         var output = Arguments.Option(args, "--out");
         if (output is not null)
         {
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, rows }, InProcessRun.Json));
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, coldBurstSlow, fleetCost, rows }, InProcessRun.Json));
         }
 
         return rows.Any(row => row.Result == ReportRow.Invalid) ? 1 : 0;
@@ -124,7 +134,7 @@ internal static class Report
         }
     }
 
-    private static IEnumerable<ReportRow> ColdBurstRows(CrossInstanceColdBurstResult? crossInstance, ColdBurstResult inProcess)
+    private static IEnumerable<ReportRow> ColdBurstRows(CrossInstanceColdBurstResult? crossInstance, CrossInstanceColdBurstResult? slowServer, ColdBurstResult inProcess)
     {
         if (crossInstance is null)
         {
@@ -137,21 +147,18 @@ internal static class Report
         }
         else
         {
-            // A burst in which callers failed measured something other than a cold burst: it is reported, never judged.
-            var valid = crossInstance.Failures == 0;
-            var failures = valid ? string.Empty : Invariant($" [{crossInstance.Failures} callers got no token]");
-            var rounds = crossInstance.Rounds == 1 ? "the burst" : Invariant($"the worst of {crossInstance.Rounds} bursts");
-            yield return new ReportRow(
-                Invariant($"3. cold burst ({crossInstance.Hosts} hosts): requests"),
-                Invariant($"{crossInstance.TokenRequests} token request{(crossInstance.TokenRequests == 1 ? string.Empty : "s")} for {crossInstance.Callers:N0} callers, {rounds}{failures}"),
-                "1",
-                valid ? ReportRow.Verdict(crossInstance.TokenRequests == 1) : ReportRow.Invalid);
-            yield return new ReportRow(
-                Invariant($"3. cold burst ({crossInstance.Hosts} hosts): p99"),
-                Invariant($"{crossInstance.P99Ratio:N1}x one cold request ({crossInstance.P99Milliseconds:N1} vs {crossInstance.SingleRequestMilliseconds:N1} ms); p50 {crossInstance.P50Ratio:N1}x"),
-                "none set",
-                valid ? ReportRow.Info : ReportRow.Invalid,
-                Invariant($"3's p99 is bounded by the peer poll: a host that lost the lease reads the table every {crossInstance.PeerPollIntervalMilliseconds:N0} ms (TokenBroker:Refresh:PeerPollInterval), so its callers wait for the lease holder's token request plus up to one interval and a table read. The lone cold request is one table miss, one lease insert, one token request ({crossInstance.DirectTokenRequestMilliseconds:N1} ms straight to the server) and one table write."));
+            foreach (var row in ColdKeyRows(crossInstance, "3. cold burst ({0} hosts)"))
+            {
+                yield return row;
+            }
+        }
+
+        if (slowServer is not null)
+        {
+            foreach (var row in ColdKeyRows(slowServer, "   same, AS answering in {1:N0} ms"))
+            {
+                yield return row;
+            }
         }
 
         yield return new ReportRow(
@@ -161,6 +168,36 @@ internal static class Report
             ReportRow.Verdict(inProcess.BrokerTokenRequests == 1));
     }
 
+    // A cold key across instances (issue 17, item 1): one token request, p99 within 2x a lone cold request, and the reads of
+    // the hosts that waited for the lease holder.
+    private static IEnumerable<ReportRow> ColdKeyRows(CrossInstanceColdBurstResult burst, string label)
+    {
+        var name = string.Format(CultureInfo.InvariantCulture, label, burst.Hosts, burst.TokenResponseDelayMilliseconds);
+
+        // A burst in which callers failed measured something other than a cold burst: it is reported, never judged.
+        var valid = burst.Failures == 0;
+        var failures = valid ? string.Empty : Invariant($" [{burst.Failures} callers got no token]");
+        var rounds = burst.Rounds == 1 ? "the burst" : Invariant($"the worst of {burst.Rounds} bursts");
+        yield return new ReportRow(
+            name + ": requests",
+            Invariant($"{burst.TokenRequests} token request{(burst.TokenRequests == 1 ? string.Empty : "s")} for {burst.Callers:N0} callers, {rounds}{failures}"),
+            "1",
+            valid ? ReportRow.Verdict(burst.TokenRequests == 1) : ReportRow.Invalid);
+        yield return new ReportRow(
+            name + ": p99",
+            Invariant($"{burst.P99Ratio:N2}x one cold request ({burst.P99Milliseconds:N1} vs {burst.SingleRequestMilliseconds:N1} ms); p50 {burst.P50Ratio:N2}x"),
+            Invariant($"<= {ColdKeyP99Target:N0}x"),
+            valid ? ReportRow.Verdict(burst.P99Ratio <= ColdKeyP99Target) : ReportRow.Invalid,
+            valid && burst.P99Ratio > ColdKeyP99Target
+                ? Invariant($"{name}: the same burst on the cached token, with no fetch at all, has a p99 of {burst.WarmBurstP99Milliseconds:N1} ms ({burst.WarmBurstP99Milliseconds / burst.SingleRequestMilliseconds:N2}x the lone cold request): that much of the cold burst's p99 is 1,000 callers queueing on these cores, whatever the coordination does. The lone cold request is one table miss, one lease insert, one token request ({burst.DirectTokenRequestMilliseconds:N1} ms straight to the server) and one table write.")
+                : null);
+        yield return new ReportRow(
+            "   table reads per waiting host",
+            Invariant($"{burst.PeerReadsPerWaitingHost:N1} per fetch (most {burst.MaxPeerReads}), after its first read; cached burst p99 {burst.WarmBurstP99Milliseconds:N1} ms"),
+            Invariant($"<= {burst.PeerReadLimit}"),
+            ReportRow.Verdict(burst.MaxPeerReads <= burst.PeerReadLimit));
+    }
+
     private static IEnumerable<ReportRow> SteadyStateRows(SteadyStateResult? steady)
     {
         if (steady is null)
@@ -168,7 +205,7 @@ internal static class Report
             yield return new ReportRow(
                 "4. steady state",
                 "not measured",
-                "0 waits; 1 token request per lifetime",
+                "0 waits; token requests as the policy schedules",
                 ReportRow.Pending,
                 "4 runs inside in-process when it is given a Table Storage (--storage), as bench/run.sh does.");
             yield break;
@@ -179,18 +216,23 @@ internal static class Report
             Invariant($"{steady.RequestsThatWaited:N0} of {steady.RequestsAfterWarmUp:N0} requests after warm-up"),
             "0",
             ReportRow.Verdict(steady.RequestsThatWaited == 0));
-        var met = Math.Round(steady.TokenRequestsPerConnectionPerLifetime, 2) <= 1;
+
+        // The target as restated (issue 17): no token request beyond what the refresh policy schedules. Over the long run a
+        // connection is fetched once per refresh interval, never sooner than the policy's earliest refresh point.
+        var longRun = steady.TokenLifetimeMinutes / steady.MeanRefreshIntervalMinutes;
+        var earliest = steady.TokenLifetimeMinutes * steady.EarliestRefreshRatio;
+        var onPolicy = longRun <= steady.PolicyTokenRequestsPerLifetime * PolicyTolerance && steady.ShortestRefreshIntervalMinutes >= earliest;
         yield return new ReportRow(
-            "4. steady state: token requests",
-            Invariant($"{steady.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime ({steady.TokenRequestsAfterWarmUp} for {steady.Connections} conn. in {steady.SimulatedMinutes - steady.TokenLifetimeMinutes:N0} min)"),
-            "1",
-            ReportRow.Verdict(met),
-            met ? null : Invariant($"4's token requests: the broker refreshes a token once about {100 / steady.PolicyTokenRequestsPerLifetime:N0}% of its lifetime has passed (TokenBroker:Refresh:WindowRatio less random jitter), {steady.PolicyTokenRequestsPerLifetime:N2} token requests per lifetime in the long run; one lifetime after warm-up holds 1 or 2 refreshes per connection depending on its phase. No schedule without waits can go below {steady.FloorTokenRequestsPerLifetime:N2}, as a token is served only until its safety margin: the target of 1 and 0 waits exclude each other. No token was fetched twice: the shortest interval between two token requests of a connection was {steady.ShortestRefreshIntervalMinutes:N2} min."));
+            "4. steady state: token requests vs policy",
+            Invariant($"{longRun:N2} per lifetime in the long run, policy {steady.PolicyTokenRequestsPerLifetime:N2}; shortest interval {steady.ShortestRefreshIntervalMinutes:N2} min, earliest refresh point {earliest:N2} min"),
+            "<= policy, none early",
+            ReportRow.Verdict(onPolicy));
         yield return new ReportRow(
-            "   same, long run",
-            Invariant($"{steady.TokenLifetimeMinutes / steady.MeanRefreshIntervalMinutes:N2} per lifetime: one per {steady.MeanRefreshIntervalMinutes:N2} min (policy {steady.PolicyTokenRequestsPerLifetime:N2}, floor {steady.FloorTokenRequestsPerLifetime:N2})"),
-            "-",
-            ReportRow.Info);
+            "   same, per lifetime (old target)",
+            Invariant($"{steady.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime ({steady.TokenRequestsAfterWarmUp} for {steady.Connections} conn. in {steady.SimulatedMinutes - steady.TokenLifetimeMinutes:N0} min); floor with 0 waits {steady.FloorTokenRequestsPerLifetime:N2}"),
+            "(1)",
+            ReportRow.Info,
+            Invariant($"4's token requests: the broker refreshes a token once about {100 / steady.PolicyTokenRequestsPerLifetime:N0}% of its lifetime has passed (TokenBroker:Refresh:WindowRatio less random jitter), {steady.PolicyTokenRequestsPerLifetime:N2} token requests per lifetime in the long run; one lifetime after warm-up holds 1 or 2 refreshes per connection depending on its phase. No schedule without waits can go below {steady.FloorTokenRequestsPerLifetime:N2}, as a token is served only until its safety margin: the old target of 1 and 0 waits exclude each other, so the target is now what the policy schedules."));
     }
 
     // The issue's figure is for one core; a fleet shares the table, so each refresh has a lease holder and losers.
@@ -212,6 +254,61 @@ internal static class Report
             Invariant($"{fleet.TokenRequestsPerConnectionPerLifetime:N2} per connection per lifetime, for the fleet"),
             "1",
             ReportRow.Info);
+    }
+
+    // What a connection costs as the fleet grows (issue 17, item 4): per connection per hour after warm-up, on each fleet size.
+    private static IEnumerable<ReportRow> FleetCostRows(FleetCostResult? cost)
+    {
+        if (cost is null || cost.Runs.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var run in cost.Runs)
+        {
+            var perHour = run.HoursAfterWarmUp * run.Connections;
+            var table = run.TableTransactionsAfterWarmUp!;
+            var name = Invariant($"4. fleet: {run.Connections:N0} conn. x {run.Instances} inst.");
+            yield return new ReportRow(
+                name + ": table",
+                Invariant($"{table.Total / perHour:N1} transactions per conn. per hour (reads {table.EntityReads / perHour:N1}, lease+write {(table.Inserts + table.Updates - table.Marks) / perHour:N1}, marks {table.Marks / perHour:N2}, queries {table.Queries / perHour:N2}); first 5 min {(run.TableTransactions!.Total - table.Total) / (double)run.Connections:N1} per conn."),
+                "-",
+                ReportRow.Info);
+            yield return new ReportRow(
+                "   Key Vault reads",
+                Invariant($"{run.KeyVaultReadsAfterWarmUp / perHour:N2} per conn. per hour after warm-up; {run.KeyVaultReads / (double)run.Connections:N2} per conn. in the 10 min"),
+                "-",
+                ReportRow.Info);
+            yield return new ReportRow(
+                "   token requests",
+                Invariant($"{run.TokenRequestsAfterWarmUp / perHour:N1} per conn. per hour ({run.TokenLifetimeMinutes:N0}-min tokens; policy {run.PolicyTokenRequestsPerLifetime * 60 / run.TokenLifetimeMinutes:N1}); {run.RequestsThatWaited:N0} waits"),
+                "<= policy",
+                ReportRow.Verdict(run.TokenRequestsAfterWarmUp / perHour <= run.PolicyTokenRequestsPerLifetime * 60 / run.TokenLifetimeMinutes * PolicyTolerance));
+            var jobs = run.JobRuns.Select(j => j.Milliseconds).Order().ToArray();
+            var worst = jobs.Length == 0 ? 0 : jobs[^1];
+            var median = jobs.Length == 0 ? 0 : Percentile.Median(jobs);
+            yield return new ReportRow(
+                "   refresh job run",
+                Invariant($"median {median / 1000:N2} s, longest {worst / 1000:N2} s of a {run.JobIntervalSeconds:N0} s interval ({worst / 1000 / run.JobIntervalSeconds:P1}); {run.JobRuns.Sum(j => j.Refreshed):N0} refreshed by it"),
+                Invariant($"<= {JobShareTarget:P0}"),
+                ReportRow.Verdict(worst / 1000 <= run.JobIntervalSeconds * JobShareTarget));
+        }
+
+        // Each instance beyond the first has to read each new token once; anything more grows with the fleet.
+        var single = cost.Runs.FirstOrDefault(r => r.Instances == 1);
+        foreach (var fleet in cost.Runs.Where(r => single is not null && r.Instances > 1))
+        {
+            var perHour = fleet.HoursAfterWarmUp * fleet.Connections;
+            var extra = (fleet.TableTransactionsAfterWarmUp!.Total - single!.TableTransactionsAfterWarmUp!.Total) / perHour / (fleet.Instances - 1);
+            var tokens = fleet.TokenRequestsAfterWarmUp / perHour;
+            var perToken = tokens == 0 ? 0 : extra / tokens;
+            yield return new ReportRow(
+                Invariant($"   {fleet.Instances} vs 1 inst.: cost per conn."),
+                Invariant($"+{extra:N1} transactions per conn. per hour per extra instance = {perToken:N2} per new token"),
+                "<= 1 read per token",
+                ReportRow.Verdict(perToken <= 1.05),
+                perToken <= 1.05 ? null : Invariant($"4. fleet: each instance beyond the first costs {perToken:N2} table transactions per new token, where reading the token once would cost 1. At every refresh point all instances race: each reads the entity, all but one lose the conditional lease merge (a billed 412), and the losers read again until the holder's token lands (see docs/performance.md, what a connection costs)."));
+        }
     }
 
     private static ReportRow MemoryRow(InProcessSummary summary)

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TokenBroker.Benchmarks.Storage;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Refresh;
@@ -18,9 +19,11 @@ internal sealed class SteadyStateInstance : IAsyncDisposable
     private readonly TokenCacheKey[] _keys;
     private readonly MemoryEntry?[] _refreshStartedOn;
 
-    public SteadyStateInstance(IHost host, IReadOnlyList<string> connections)
+    public SteadyStateInstance(IHost host, IReadOnlyList<string> connections, TableTransactionCounter table, CountingVault vault)
     {
         _host = host;
+        Table = table;
+        Vault = vault;
         _memory = host.Services.GetRequiredService<MemoryTokenCache>();
         var registry = host.Services.GetRequiredService<ConnectionRegistry>();
         _keys = [.. connections.Select(name => registry.TryGet(name, out var connection) ? connection.DefaultCacheKey : throw new InvalidOperationException($"No connection {name}."))];
@@ -31,6 +34,12 @@ internal sealed class SteadyStateInstance : IAsyncDisposable
     }
 
     public TokenBrokerService Broker { get; }
+
+    /// <summary>This instance's Table Storage requests.</summary>
+    public TableTransactionCounter Table { get; }
+
+    /// <summary>This instance's Key Vault.</summary>
+    public CountingVault Vault { get; }
 
     public TokenRefreshJob Job { get; }
 

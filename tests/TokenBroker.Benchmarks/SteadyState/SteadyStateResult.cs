@@ -1,10 +1,12 @@
+using TokenBroker.Benchmarks.Storage;
+
 namespace TokenBroker.Benchmarks.SteadyState;
 
 /// <summary>
 /// Issue item 4: continuous requests over simulated time (<c>FakeTimeProvider</c>), many connections, short-lived tokens,
 /// as <see cref="SteadyStateSimulation"/> measures it into <see cref="Reporting.InProcessSummary.SteadyState"/>.
 /// </summary>
-/// <param name="Connections">Connections requested every simulated second once they have joined (the issue: 50).</param>
+/// <param name="Connections">Connections requested every simulated second once they have joined (50; 10,000 for the fleet cost).</param>
 /// <param name="SimulatedMinutes">Simulated duration (the issue: 10).</param>
 /// <param name="TokenLifetimeMinutes">Lifetime of each token (the issue: 5).</param>
 /// <param name="RequestsAfterWarmUp">Requests after the warm-up of one token lifetime, when every connection had its first token.</param>
@@ -40,4 +42,29 @@ internal sealed record SteadyStateResult(
     double PolicyTokenRequestsPerLifetime = 0,
     double FloorTokenRequestsPerLifetime = 0,
     int Instances = 1,
-    long RefreshesLeasedElsewhere = 0);
+    long RefreshesLeasedElsewhere = 0)
+{
+    /// <summary>The earliest refresh point the policy allows, as a share of the lifetime (window less the whole jitter).</summary>
+    public double EarliestRefreshRatio { get; init; }
+
+    /// <summary>Table Storage requests of every instance over the whole run.</summary>
+    public TableTransactions? TableTransactions { get; init; }
+
+    /// <summary>Table Storage requests of every instance after warm-up (one token lifetime).</summary>
+    public TableTransactions? TableTransactionsAfterWarmUp { get; init; }
+
+    /// <summary>Key Vault reads of every instance over the whole run (secrets and the token cache key).</summary>
+    public long KeyVaultReads { get; init; }
+
+    /// <summary>Key Vault reads after warm-up.</summary>
+    public long KeyVaultReadsAfterWarmUp { get; init; }
+
+    /// <summary>Every run of the refresh job, one per simulated minute.</summary>
+    public IReadOnlyList<JobRun> JobRuns { get; init; } = [];
+
+    /// <summary>The refresh job's schedule interval, in seconds.</summary>
+    public double JobIntervalSeconds { get; init; }
+
+    /// <summary>Simulated hours after warm-up: what "per hour" figures divide by.</summary>
+    public double HoursAfterWarmUp => (SimulatedMinutes - TokenLifetimeMinutes) / 60;
+}

@@ -17,6 +17,10 @@ public sealed class TableTrafficControl : HttpPipelinePolicy
     private TaskCompletionSource? _gate;
     private TaskCompletionSource? _released;
     private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _entityReads;
+
+    /// <summary>Single-entity reads sent through this policy so far.</summary>
+    public int EntityReads => Volatile.Read(ref _entityReads);
 
     /// <summary>When true, every request goes to a refused port.</summary>
     public bool Down { get; set; }
@@ -53,6 +57,11 @@ public sealed class TableTrafficControl : HttpPipelinePolicy
         {
             message.Request.Uri.Host = "127.0.0.1";
             message.Request.Uri.Port = _refusingPort;
+        }
+
+        if (message.Request.Method == RequestMethod.Get && IsSingleEntity(message.Request.Uri.Path))
+        {
+            Interlocked.Increment(ref _entityReads);
         }
 
         await ProcessNextAsync(message, pipeline);

@@ -27,6 +27,11 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
             errors.Add($"{Section}:MaxCredentialsPerApplication must be at least 1.");
         }
 
+        if (options.TokenResponseDelay < TimeSpan.Zero || options.TokenResponseDelay > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{Section}:TokenResponseDelay must be between 00:00:00 and 00:01:00.");
+        }
+
         var clientIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)
         {

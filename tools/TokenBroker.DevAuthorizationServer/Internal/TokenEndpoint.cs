@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -17,8 +18,14 @@ internal static class TokenEndpoint
 
     private const string Scheme = OpenIddictServerAspNetCoreDefaults.AuthenticationScheme;
 
-    public static IResult Exchange(HttpContext context)
+    public static async Task<IResult> Exchange(HttpContext context, IOptions<DevAuthorizationServerOptions> options, TimeProvider time)
     {
+        // After OpenIddict has checked the client, as a remote server spends its time on the way and in its own work.
+        if (options.Value.TokenResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Value.TokenResponseDelay, time, context.RequestAborted);
+        }
+
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
 

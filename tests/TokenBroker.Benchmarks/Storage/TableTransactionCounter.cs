@@ -1,0 +1,87 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+
+namespace TokenBroker.Benchmarks.Storage;
+
+/// <summary>
+/// A policy in a real <see cref="TableClient"/>'s pipeline that counts every request it sends, by kind, retries included
+/// (each attempt is a transaction). Given to a broker as its <see cref="TableClient"/>, it counts what that instance costs.
+/// </summary>
+internal sealed class TableTransactionCounter : HttpPipelinePolicy
+{
+    private long _entityReads;
+    private long _queries;
+    private long _inserts;
+    private long _updates;
+    private long _deletes;
+    private long _marks;
+    private long _other;
+
+    public TableTransactions Counted => new(
+        Interlocked.Read(ref _entityReads),
+        Interlocked.Read(ref _queries),
+        Interlocked.Read(ref _inserts),
+        Interlocked.Read(ref _updates),
+        Interlocked.Read(ref _deletes),
+        Interlocked.Read(ref _other))
+    {
+        Marks = Interlocked.Read(ref _marks),
+    };
+
+    /// <summary>A client for <paramref name="tableName"/> through this policy, with the retry settings the broker gives its own.</summary>
+    public TableClient Client(string connectionString, string tableName)
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        options.AddPolicy(this, HttpPipelinePosition.PerRetry);
+        return new TableClient(connectionString, tableName, options);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message.Request);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message.Request);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Count(Request request)
+    {
+        var path = request.Uri.Path;
+
+        // A single entity is addressed as Table(PartitionKey='…',RowKey='…'); a query is Table() or Table; POST /Tables creates the table.
+        var entity = path.Contains("PartitionKey=", StringComparison.Ordinal);
+        ref var counter = ref _other;
+        if (request.Method == RequestMethod.Get)
+        {
+            counter = ref entity ? ref _entityReads : ref _queries;
+        }
+        else if (request.Method == RequestMethod.Post && !path.EndsWith("/Tables", StringComparison.OrdinalIgnoreCase))
+        {
+            counter = ref _inserts;
+        }
+        else if (request.Method == RequestMethod.Put || request.Method == RequestMethod.Patch || request.Method.Method == "MERGE")
+        {
+            // Merges with If-Match: * are the broker's unconditional ones: usage marks and failure records. Lease merges
+            // carry the ETag that was read; token writes are upserts (PUT).
+            counter = ref _updates;
+            if (request.Method != RequestMethod.Put && request.Headers.TryGetValue("If-Match", out var match) && match == "*")
+            {
+                Interlocked.Increment(ref _marks);
+            }
+        }
+        else if (request.Method == RequestMethod.Delete)
+        {
+            counter = ref _deletes;
+        }
+
+        Interlocked.Increment(ref counter);
+    }
+}
