@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using TokenBroker.Benchmarks.ColdBurst;
 using TokenBroker.Benchmarks.Profiling;
+using TokenBroker.Benchmarks.Startup;
 using TokenBroker.Benchmarks.SteadyState;
 
 namespace TokenBroker.Benchmarks.Reporting;
 
 /// <summary>
-/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--out FILE]</c>: every figure of the issue with its
+/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--startup FILE] [--out FILE]</c>: every figure of the issue with its
 /// target and PASS or SHORT. A SHORT is a finding, not a failure; the exit code is non-zero only when a measurement is
 /// unusable (failed requests under load).
 /// </summary>
@@ -28,6 +29,8 @@ internal static class Report
         var bareAllocations = allocationsDirectory is null ? null : await ReadAsync<AllocationProfileResult>(Path.Combine(allocationsDirectory, "bare.json"));
         var coldBurstFile = Arguments.Option(args, "--cold-burst");
         var coldBurst = coldBurstFile is null ? null : await ReadAsync<CrossInstanceColdBurstResult>(coldBurstFile);
+        var startupFile = Arguments.Option(args, "--startup");
+        var startup = startupFile is null ? null : await ReadAsync<StartupResult>(startupFile);
 
         List<ReportRow> rows =
         [
@@ -38,6 +41,7 @@ internal static class Report
             .. SteadyStateRows(inProcess.SteadyState),
             .. SteadyStateFleetRows(inProcess.SteadyStateFleet),
             MemoryRow(inProcess),
+            .. StartupRows.Rows(startup),
         ];
 
         Console.WriteLine();
@@ -52,7 +56,7 @@ internal static class Report
         var output = Arguments.Option(args, "--out");
         if (output is not null)
         {
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, rows }, InProcessRun.Json));
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, startup, rows }, InProcessRun.Json));
         }
 
         return rows.Any(row => row.Result == ReportRow.Invalid) ? 1 : 0;
