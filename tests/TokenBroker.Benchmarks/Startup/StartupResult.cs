@@ -6,12 +6,14 @@ namespace TokenBroker.Benchmarks.Startup;
 /// <param name="Variants">Each variant's medians.</param>
 /// <param name="Samples">Every counted sample.</param>
 /// <param name="Traces">What an EventPipe trace of one start of each traced variant found, when traces were asked for.</param>
+/// <param name="FailedStarts">Starts that gave no token, by variant (warm-up round included).</param>
 internal sealed record StartupResult(
     int Rounds,
     int TokenRequestsDuringRounds,
     IReadOnlyList<StartupVariantResult> Variants,
     IReadOnlyList<StartupSample> Samples,
-    IReadOnlyList<StartupTraceSummary> Traces)
+    IReadOnlyList<StartupTraceSummary> Traces,
+    IReadOnlyDictionary<string, int> FailedStarts)
 {
     public StartupVariantResult? Find(string name) => Variants.SingleOrDefault(v => v.Name == name);
 }

@@ -35,6 +35,15 @@ internal static class StartupRows
                 !valid ? ReportRow.Invalid : variant.ReadyToRun ? ReportRow.Verdict(ratio <= Target) : ReportRow.Info);
         }
 
+        foreach (var (name, count) in startup.FailedStarts)
+        {
+            yield return new ReportRow(
+                Invariant($"17.2 first token, {name}"),
+                Invariant($"{count} start(s) gave no token (see startup.log)"),
+                Invariant($"<= {Target:N1}x"),
+                ReportRow.Invalid);
+        }
+
         foreach (var kind in new[] { StartupKind.Host, StartupKind.Worker })
         {
             var jit = startup.Variants.SingleOrDefault(v => v.Kind == kind && !v.ReadyToRun);

@@ -24,7 +24,7 @@ internal static class StartupRun
     {
         var storage = Arguments.RequiredOption(args, "--storage");
         var output = Arguments.RequiredOption(args, "--out");
-        var rounds = int.Parse(Arguments.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
+        var rounds = Math.Max(1, int.Parse(Arguments.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
         var traceDirectory = Arguments.Option(args, "--trace-dir");
         var work = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "startup");
         Directory.CreateDirectory(work);
@@ -40,12 +40,25 @@ internal static class StartupRun
 
         var launcher = new InstanceLauncher(settings, bodyFile);
         var samples = new List<StartupSample>();
+        var failed = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var round = 0; round <= rounds; round++)
         {
             // Each round starts with another variant, so the machine's drift does not always land on the same one.
             foreach (var variant in variants.Skip(round % variants.Count).Concat(variants.Take(round % variants.Count)))
             {
-                var sample = await launcher.MeasureAsync(variant, round);
+                StartupSample sample;
+                try
+                {
+                    sample = await launcher.MeasureAsync(variant, round);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // One variant failing to give a token must not hide the others' figures: it is reported as failed.
+                    Console.WriteLine($"    round {round} {variant.Name}: FAILED: {ex.Message}");
+                    failed[variant.Name] = failed.GetValueOrDefault(variant.Name) + 1;
+                    continue;
+                }
+
                 Console.WriteLine(Invariant($"    round {round}{(round == 0 ? " (warm-up)" : string.Empty)} {variant.Name,-10} first token after {sample.TimeToFirstResponseMilliseconds,7:N1} ms (first request {sample.FirstRequestMilliseconds,6:N1} ms, warm hit {sample.WarmHitMilliseconds:N2} ms)"));
                 if (round > 0)
                 {
@@ -61,25 +74,33 @@ internal static class StartupRun
             Directory.CreateDirectory(traceDirectory);
             foreach (var variant in variants)
             {
-                var trace = await StartupTrace.RunAsync(launcher, variant, traceDirectory);
-                traces.Add(trace);
-                StartupTrace.Print(trace);
+                try
+                {
+                    var trace = await StartupTrace.RunAsync(launcher, variant, traceDirectory);
+                    traces.Add(trace);
+                    StartupTrace.Print(trace);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Console.WriteLine($"==> trace of {variant.Name}: FAILED: {ex.Message}");
+                }
             }
         }
 
         var result = new StartupResult(
             rounds,
             tokenRequests,
-            [.. variants.Select(v => Summarize(v, samples.Where(s => s.Variant == v.Name).ToList()))],
+            [.. variants.Where(v => samples.Any(s => s.Variant == v.Name)).Select(v => Summarize(v, samples.Where(s => s.Variant == v.Name).ToList()))],
             samples,
-            traces);
+            traces,
+            failed);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, InProcessRun.Json));
         foreach (var variant in result.Variants)
         {
             Console.WriteLine(Invariant($"==> {variant.Name,-10} median first token {variant.TimeToFirstResponseMilliseconds:N1} ms; first request {variant.FirstRequestMilliseconds:N1} ms = {variant.FirstRequestRatio:N1}x a warm hit ({variant.WarmHitMilliseconds:N2} ms)"));
         }
 
-        Console.WriteLine($"==> token requests while new instances started: {tokenRequests} (0: every first token came from the table); wrote {output}");
+        Console.WriteLine($"==> token requests while new instances started: {tokenRequests} (0: every first token came from the table); failed first requests: {samples.Sum(s => s.FailedFirstRequests)}; wrote {output}");
         return 0;
     }
 
