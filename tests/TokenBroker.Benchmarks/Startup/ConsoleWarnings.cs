@@ -16,7 +16,7 @@ internal sealed class ConsoleWarnings : ILoggerProvider, ILogger
     {
         if (IsEnabled(logLevel))
         {
-            Console.WriteLine($"      [stand-in {logLevel}] {formatter(state, exception)}");
+            Console.WriteLine($"      [stand-in {logLevel}] {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
         }
     }
 
