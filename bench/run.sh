@@ -11,11 +11,14 @@
 #   and what a connection costs as the fleet grows: BENCH_FLEET_CONNECTIONS connections on 1 and 3 instances sharing
 #   Azurite for 10 simulated minutes (table transactions, Key Vault reads, token requests, the refresh job's run time).
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
+#   17.2 a new instance's time to first token (a token already in the table), the standalone host and the Functions worker
+#        (under the stand-in Functions host), published without and with ReadyToRun, against a bare app's first response
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (32),
 # BENCH_THREADS (1), BENCH_JOB (short), BENCH_PIN (1: server on CPU 1, wrk on CPU 0, when taskset exists),
 # BENCH_BURST_ROUNDS (3), BENCH_BURST_CALLERS (1000), BENCH_AUTH_DELAY_MS (200: the slow server's answer time),
 # BENCH_FLEET_CONNECTIONS (10000; 0 skips the fleet cost), BENCH_FLEET_INSTANCES (1,3),
+# BENCH_STARTUP_ROUNDS (5), BENCH_STARTUP_TRACE (1: one traced start each),
 # BENCH_OUT (results folder; default .local/bench/<timestamp>), BENCH_PORT_BASE (7170).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +37,8 @@ burst_callers="${BENCH_BURST_CALLERS:-1000}"
 auth_delay_ms="${BENCH_AUTH_DELAY_MS:-200}"
 fleet_connections="${BENCH_FLEET_CONNECTIONS:-10000}"
 fleet_instances="${BENCH_FLEET_INSTANCES:-1,3}"
+startup_rounds="${BENCH_STARTUP_ROUNDS:-5}"
+startup_trace="${BENCH_STARTUP_TRACE:-1}"
 out="${BENCH_OUT:-$root/.local/bench/$(date -u +%Y%m%d-%H%M%S)}"
 port_base="${BENCH_PORT_BASE:-7170}"
 
@@ -107,6 +112,14 @@ echo "==> dotnet build (Release)"
 for project in tests/TokenBroker.Benchmarks src/TokenBroker.Host tools/TokenBroker.DevAuthorizationServer; do
   dotnet build "$project" --configuration Release -nologo -clp:ErrorsOnly >>"$out/build.log" 2>&1 \
     || { cat "$out/build.log" >&2; fail "building $project failed"; }
+done
+
+# 17.2 compares what ships (the projects' own publish, ReadyToRun) with the same publish without it.
+echo "==> dotnet publish the host and the Functions app, with and without ReadyToRun"
+for app in Host Functions; do
+  dotnet publish "src/TokenBroker.$app" --configuration Release -nologo -clp:ErrorsOnly -o "$out/publish/$app-r2r" >>"$out/build.log" 2>&1 \
+    && dotnet publish "src/TokenBroker.$app" --configuration Release -nologo -clp:ErrorsOnly -p:PublishReadyToRun=false -o "$out/publish/$app-jit" >>"$out/build.log" 2>&1 \
+    || { tail -40 "$out/build.log" >&2; fail "publishing src/TokenBroker.$app failed"; }
 done
 
 # --- Azurite: the Table Storage of items 2, 3 and 4, each on its own table ---------------------------------------------
@@ -225,10 +238,23 @@ if ((fleet_connections > 0)); then
   fleet_args=(--fleet-cost "$out/fleet-cost.json")
 fi
 
+# --- 17.2: a new instance's time to first token --------------------------------------------------------------------------
+# New processes, one at a time, each asked for a token a host in the benchmark's process put in a fresh table. Not pinned:
+# start-up uses every core it gets (the JIT compiles in the background), and the bare app gets the same.
+echo "==> time to first token: bare app, host and Functions worker, without and with ReadyToRun, $startup_rounds rounds"
+trace_args=()
+[[ "$startup_trace" == 1 ]] && trace_args=(--trace-dir "$out/startup-traces")
+dotnet "$bench_dll" startup --storage "$storage" --rounds "$startup_rounds" --out "$out/startup.json" \
+  --host "$out/publish/Host-jit" --host-r2r "$out/publish/Host-r2r" \
+  --worker "$out/publish/Functions-jit" --worker-r2r "$out/publish/Functions-r2r" "${trace_args[@]}" >"$out/startup.log" 2>&1 \
+  || { tail -40 "$out/startup.log" >&2; fail "the time-to-first-token measurement failed; see $out/startup.log"; }
+grep -E '^(==>|      )' "$out/startup.log" || true
+rm -rf "$out/publish"
+
 echo "==> report"
 report_status=0
 dotnet "$bench_dll" report --in-process "$out/in-process.json" --wrk "$out/wrk" --allocations "$out/allocations" \
-  --cold-burst "$out/cold-burst.json" --cold-burst-slow "$out/cold-burst-slow.json" "${fleet_args[@]}" --out "$out/summary.json" \
+  --cold-burst "$out/cold-burst.json" --cold-burst-slow "$out/cold-burst-slow.json" "${fleet_args[@]}" --startup "$out/startup.json" --out "$out/summary.json" \
   || report_status=$?
 echo "Run time: $((SECONDS - started)) s. Logs, wrk output and summary.json in $out"
 exit "$report_status"

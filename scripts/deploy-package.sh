@@ -16,6 +16,7 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+# ReadyToRun code for linux-x64 comes with the project's own publish settings (PublishReadyToRun in the .csproj).
 dotnet publish src/TokenBroker.Functions --configuration Release --output "$out/publish"
 (cd "$out/publish" && zip -qr "$out/broker.zip" .)
 

@@ -15,6 +15,9 @@ namespace TokenBroker.Caching;
 /// weak to seal tokens with) and the table (a 403 means the identity lacks its role). Outside Development a missing or
 /// weak key stops start-up; in Development it is said loudly, once. The table is probed in the background, so a slow
 /// Storage never delays start-up; what it finds is logged and shown in the ops listing (<see cref="SharedTierState"/>).
+/// The key is read before any hosted service starts and judged only once they all have, the web server included: the
+/// Key Vault read runs beside the rest of start-up instead of before it, and a first request that comes meanwhile shares
+/// that same read (<see cref="CredentialCache"/> runs one read per secret) rather than paying for another.
 /// </summary>
 internal sealed partial class SharedTierCheck(
     CredentialCache credentials,
@@ -22,15 +25,27 @@ internal sealed partial class SharedTierCheck(
     SharedTierState state,
     IOptions<TokenCacheOptions> options,
     IHostEnvironment environment,
-    ILogger<SharedTierCheck> logger) : IHostedService, IDisposable
+    ILogger<SharedTierCheck> logger) : IHostedLifecycleService, IDisposable
 {
     private const string KeyName = TokenCacheOptions.SectionName + ":EncryptionKeySecretName";
     private static readonly TimeSpan KeyReadBound = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
+    private Task<string?>? _keyCheck;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var keyProblem = await CheckCacheKeyAsync(cancellationToken);
+        // Not the start-up token: the reads outlive this call (the key's is bounded by KeyReadBound).
+        _keyCheck = CheckCacheKeyAsync(_stopping.Token);
+        _ = ProbeTableWhenKeyCheckedAsync(_keyCheck, _stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var keyCheck = _keyCheck ?? throw new InvalidOperationException("The host did not call StartingAsync.");
+        var keyProblem = await keyCheck.WaitAsync(cancellationToken);
         if (keyProblem is not null)
         {
             if (!environment.IsDevelopment())
@@ -41,13 +56,32 @@ internal sealed partial class SharedTierCheck(
             Log.CacheKeyMissingInDevelopment(logger, KeyName, options.Value.EncryptionKeySecretName, keyProblem);
             state.Set("no_cache_key", keyProblem);
         }
-
-        _ = ProbeTableAsync(keyProblem is null, _stopping.Token);
     }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
 
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public void Dispose() => _stopping.Dispose();
+
+    // Beside the rest of start-up, the probe also opens the table's connection (and in Azure gets the identity's token for
+    // Storage) before the first request needs them. A key check stopped by shutdown skips it; StartedAsync reports the rest.
+    private async Task ProbeTableWhenKeyCheckedAsync(Task<string?> keyCheck, CancellationToken cancellationToken)
+    {
+        string? keyProblem;
+        try
+        {
+            keyProblem = await keyCheck;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await ProbeTableAsync(keyProblem is null, cancellationToken);
+    }
 
     /// <summary>Reads the table once and records what it found; also used by the ops listing to show the state now.</summary>
     internal async Task ProbeTableAsync(bool keyUsable, CancellationToken cancellationToken)

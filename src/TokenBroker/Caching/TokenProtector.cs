@@ -55,6 +55,14 @@ internal sealed partial class TokenProtector
             return null;
         }
 
+        // Start-up refuses a weak key (outside Development), but judges it beside the rest of start-up: a request served
+        // before the verdict must not leave a token in the table under a key anyone could guess.
+        if (!SharedTierCheck.IsStrongKey(secret.Value))
+        {
+            Log.KeyTooWeak(_logger, _secretName);
+            return null;
+        }
+
         var plaintext = SealedContent.Write(token);
         var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
         var ciphertext = new byte[plaintext.Length];
@@ -216,5 +224,8 @@ internal sealed partial class TokenProtector
 
         [LoggerMessage(EventId = EventIds.TamperedEntity, Level = LogLevel.Error, Message = "Token cache entity {RowKey} of connection {Connection} failed authentication (tampered, moved or corrupt); treated as a miss")]
         public static partial void TamperedEntity(ILogger logger, string connection, string rowKey);
+
+        [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Token cache encryption key {SecretName} is too weak to seal tokens with; the shared tier is skipped until it is replaced")]
+        public static partial void KeyTooWeak(ILogger logger, string secretName);
     }
 }

@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using TokenBroker.Benchmarks.ColdBurst;
 using TokenBroker.Benchmarks.Profiling;
+using TokenBroker.Benchmarks.Startup;
 using TokenBroker.Benchmarks.SteadyState;
 
 namespace TokenBroker.Benchmarks.Reporting;
 
 /// <summary>
-/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--cold-burst-slow FILE] [--fleet-cost FILE] [--out FILE]</c>: every figure of the issue with its
+/// <c>report --in-process FILE [--wrk DIRECTORY] [--allocations DIRECTORY] [--cold-burst FILE] [--cold-burst-slow FILE] [--fleet-cost FILE] [--startup FILE] [--out FILE]</c>: every figure of the issue with its
 /// target and PASS or SHORT. A SHORT is a finding, not a failure; the exit code is non-zero only when a measurement is
 /// unusable (failed requests under load).
 /// </summary>
@@ -37,6 +38,8 @@ internal static class Report
         var fleetCost = fleetCostFile is null ? null : await ReadAsync<FleetCostResult>(fleetCostFile);
         var coldBurstSlowFile = Arguments.Option(args, "--cold-burst-slow");
         var coldBurstSlow = coldBurstSlowFile is null ? null : await ReadAsync<CrossInstanceColdBurstResult>(coldBurstSlowFile);
+        var startupFile = Arguments.Option(args, "--startup");
+        var startup = startupFile is null ? null : await ReadAsync<StartupResult>(startupFile);
 
         List<ReportRow> rows =
         [
@@ -48,6 +51,7 @@ internal static class Report
             .. SteadyStateFleetRows(inProcess.SteadyStateFleet),
             .. FleetCostRows(fleetCost),
             MemoryRow(inProcess),
+            .. StartupRows.Rows(startup),
         ];
 
         Console.WriteLine();
@@ -62,7 +66,7 @@ internal static class Report
         var output = Arguments.Option(args, "--out");
         if (output is not null)
         {
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, coldBurstSlow, fleetCost, rows }, InProcessRun.Json));
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { inProcess, http, brokerAllocations, bareAllocations, coldBurst, coldBurstSlow, fleetCost, startup, rows }, InProcessRun.Json));
         }
 
         return rows.Any(row => row.Result == ReportRow.Invalid) ? 1 : 0;

@@ -195,6 +195,17 @@ public sealed class TokenProtectorTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_weak_cache_key_seals_nothing()
+    {
+        // Start-up judges the key beside the rest of start-up, so a request can come before the verdict.
+        RotatingVault(out var harness, "changeme-changeme-changeme");
+        using (harness)
+        {
+            Assert.Null(await harness.Services.GetRequiredService<TokenProtector>().SealAsync(Row, Token("token"), CancellationToken.None));
+        }
+    }
+
     private static VaultMock RotatingVault(out CoreHarness harness, string? firstKey = null)
     {
         var keyVault = new VaultMock("token-cache-key-rotating");

@@ -17,9 +17,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly Action<string> _onLine;
 
-    private WorkerProcess(Process process, Action<string> onLine)
+    private WorkerProcess(Process process, long startTimestamp, Action<string> onLine)
     {
         _process = process;
+        StartTimestamp = startTimestamp;
         _onLine = onLine;
         process.OutputDataReceived += (_, e) => Received(e.Data);
         process.ErrorDataReceived += (_, e) => Received(e.Data);
@@ -27,8 +28,11 @@ public sealed class WorkerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>The folder of the built Functions app: the assembly, <c>functions.metadata</c>, <c>host.json</c>, <c>worker.config.json</c>.</summary>
-    public static string AppDirectory { get; } = Path.Combine(
+    /// <summary>
+    /// The folder of the built Functions app: the assembly, <c>functions.metadata</c>, <c>host.json</c>, <c>worker.config.json</c>.
+    /// The benchmarks point it at a published app (with and without ReadyToRun) before starting a host.
+    /// </summary>
+    public static string AppDirectory { get; set; } = Path.Combine(
         RepositoryRoot.Path,
         "src",
         "TokenBroker.Functions",
@@ -37,6 +41,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         "net10.0");
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp taken just before the process was started: where time to first token begins.</summary>
+    public long StartTimestamp { get; }
 
     public int ExitCode => _process.ExitCode;
 
@@ -84,8 +91,9 @@ public sealed class WorkerProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
+        var startTimestamp = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start the worker.");
-        return new WorkerProcess(process, onLine);
+        return new WorkerProcess(process, startTimestamp, onLine);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,77 @@
+using System.Globalization;
+using TokenBroker.Benchmarks.Reporting;
+
+namespace TokenBroker.Benchmarks.Startup;
+
+/// <summary>
+/// The report's rows for issue 17, item 2: each new instance's time to first token against the bare app's time to first
+/// response (judged for what ships, ReadyToRun; shown for the JIT-only publish), what ReadyToRun gives, and the first
+/// request against a warm hit.
+/// </summary>
+internal static class StartupRows
+{
+    public const double Target = 1.5;
+
+    public static IEnumerable<ReportRow> Rows(StartupResult? startup)
+    {
+        if (startup?.Find("bare") is not { } bare)
+        {
+            yield return new ReportRow(
+                "17.2 time to first token", "not measured", Invariant($"<= {Target:N1}x bare"), ReportRow.Pending,
+                "17.2 is measured by the startup sub-command (bench/run.sh passes its file as --startup).");
+            yield break;
+        }
+
+        // A first token that was not in the table measured a cold fetch, not a new instance: reported, never judged.
+        var valid = startup.TokenRequestsDuringRounds == 0;
+        var invalid = valid ? string.Empty : Invariant($" [{startup.TokenRequestsDuringRounds} token requests: not from the table]");
+        foreach (var variant in startup.Variants.Where(v => v.Kind != StartupKind.Bare))
+        {
+            var ratio = variant.TimeToFirstResponseMilliseconds / bare.TimeToFirstResponseMilliseconds;
+            yield return new ReportRow(
+                Invariant($"17.2 first token, {Label(variant)}"),
+                Invariant($"{ratio:N2}x bare ({variant.TimeToFirstResponseMilliseconds:N0} vs {bare.TimeToFirstResponseMilliseconds:N0} ms){invalid}"),
+                Invariant($"<= {Target:N1}x"),
+                !valid ? ReportRow.Invalid : variant.ReadyToRun ? ReportRow.Verdict(ratio <= Target) : ReportRow.Info);
+        }
+
+        foreach (var (name, count) in startup.FailedStarts)
+        {
+            yield return new ReportRow(
+                Invariant($"17.2 first token, {name}"),
+                Invariant($"{count} start(s) gave no token (see startup.log)"),
+                Invariant($"<= {Target:N1}x"),
+                ReportRow.Invalid);
+        }
+
+        foreach (var kind in new[] { StartupKind.Host, StartupKind.Worker })
+        {
+            var jit = startup.Variants.SingleOrDefault(v => v.Kind == kind && !v.ReadyToRun);
+            var r2r = startup.Variants.SingleOrDefault(v => v.Kind == kind && v.ReadyToRun);
+            if (jit is not null && r2r is not null)
+            {
+                var saved = jit.TimeToFirstResponseMilliseconds - r2r.TimeToFirstResponseMilliseconds;
+                yield return new ReportRow(
+                    Invariant($"     ReadyToRun, {Name(kind)}"),
+                    Invariant($"{r2r.TimeToFirstResponseMilliseconds:N0} vs {jit.TimeToFirstResponseMilliseconds:N0} ms without: {saved:N0} ms ({saved / jit.TimeToFirstResponseMilliseconds:P0}) sooner"),
+                    "-",
+                    ReportRow.Info);
+            }
+        }
+
+        foreach (var variant in startup.Variants.Where(v => v.Kind != StartupKind.Bare && v.ReadyToRun))
+        {
+            yield return new ReportRow(
+                Invariant($"     first request, {Label(variant)}"),
+                Invariant($"{variant.FirstRequestRatio:N1}x a warm hit ({variant.FirstRequestMilliseconds:N1} vs {variant.WarmHitMilliseconds:N2} ms)"),
+                "-",
+                ReportRow.Info);
+        }
+    }
+
+    private static string Label(StartupVariantResult variant) => $"{Name(variant.Kind)}{(variant.ReadyToRun ? " (R2R)" : " (JIT)")}";
+
+    private static string Name(StartupKind kind) => kind == StartupKind.Worker ? "Functions worker" : "standalone host";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,10 @@
+namespace TokenBroker.Benchmarks.Startup;
+
+/// <summary>One new instance, started and asked for a token that is already in the table.</summary>
+/// <param name="Variant">The variant's name.</param>
+/// <param name="Round">The round (0 is the warm-up, not counted).</param>
+/// <param name="TimeToFirstResponseMilliseconds">From just before the process was started to the first response's body read.</param>
+/// <param name="FirstRequestMilliseconds">That first response's own latency: from sending it (the server was listening) to its body.</param>
+/// <param name="WarmHitMilliseconds">The median latency of later requests on the same instance (memory hits), after a few untimed ones.</param>
+/// <param name="FailedFirstRequests">Requests that failed before the first token (the worker only; 0 expected).</param>
+internal sealed record StartupSample(string Variant, int Round, double TimeToFirstResponseMilliseconds, double FirstRequestMilliseconds, double WarmHitMilliseconds, int FailedFirstRequests = 0);
