@@ -30,7 +30,7 @@ public class ClientHandlerBenchmarks
     {
         var broker = new StubBroker();
         var services = new ServiceCollection();
-        services.AddTokenBrokerClient(options => options.BrokerUri = new Uri("http://broker.invalid/"))
+        services.AddTokenBrokerClient(options => options.BrokerUri = new Uri("https://broker.example/"))
             .ConfigurePrimaryHttpMessageHandler(() => broker);
         DownstreamClient("pass-through", services).AddHttpMessageHandler(() => new PassThroughHandler());
         DownstreamClient("fixed-header", services).AddHttpMessageHandler(() => new FixedAuthorizationHandler("Bearer " + new string('x', 1200)));
