@@ -171,7 +171,8 @@ public sealed class BrokeredHttpClientTests(IntegrationFixture fixture) : IAsync
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // Before the handler kept one header value per token, each request allocated the header and a task: 17 KB here.
+        // Before the handler kept one header value per token, each request allocated a typed header and a task (the
+        // benchmark measured 136 B per request more than a fixed header).
         Assert.Equal(0, allocated);
         Assert.Equal("Bearer", token?.Scheme);
         Assert.Equal(token?.ToString(), request.Headers.Authorization?.ToString());
