@@ -13,6 +13,9 @@
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
 #   17.2 a new instance's time to first token (a token already in the table), the standalone host and the Functions worker
 #        (under the stand-in Functions host), published without and with ReadyToRun, against a bare app's first response
+#   Issue 17, item 3: the client library's AddBrokeredToken handler on a cached token vs a pass-through handler
+#   (BenchmarkDotNet, in process, inside the in-process step); item 5: the warm HTTP path's server CPU and bytes allocated
+#   per request vs the bare endpoint (the wrk rounds and the allocation profile of 2), judged against their targets.
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (32),
 # BENCH_THREADS (1), BENCH_JOB (short), BENCH_PIN (1: server on CPU 1, wrk on CPU 0, when taskset exists),
@@ -133,7 +136,7 @@ port_open "$table_port" || fail "Azurite did not start; see $out/azurite.log"
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
 
 # --- 1, 4, 5 and the in-process cold burst -----------------------------------------------------------------------------
-echo "==> BenchmarkDotNet cache-hit benchmarks ($job job, in process), memory footprint, cold burst, steady state"
+echo "==> BenchmarkDotNet cache-hit and client-handler benchmarks ($job job, in process), memory footprint, cold burst, steady state"
 dotnet "$bench_dll" in-process --job "$job" --storage "$storage" --out "$out/in-process.json" >"$out/in-process.log" 2>&1 \
   || { tail -40 "$out/in-process.log" >&2; fail "the in-process benchmarks failed; see $out/in-process.log"; }
 awk '/^\/\/ \* Summary \*/ {on = 1} /^\/\/ \* Legends \*/ {on = 0} on' "$out/in-process.log"

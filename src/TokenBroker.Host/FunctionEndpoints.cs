@@ -21,10 +21,7 @@ internal static class FunctionEndpoints
         // The function classes are singletons: taken from the root provider, a request never needs a DI scope.
         var token = endpoints.ServiceProvider.GetRequiredService<TokenFunction>();
         endpoints.MapPost(RoutePrefix + TokenFunction.Route, context =>
-            {
-                var function = token;
-                return ExecuteAsync(context, function.RunAsync(context.Request, Connection(context), context.RequestAborted));
-            })
+                ExecuteAsync(context, token.HandleAsync(context.Request, Connection(context), context.RequestAborted)))
             .WithMetadata(new FunctionRoute(TokenFunction.Name, AuthorizationLevel.Function));
 
         endpoints.MapGet(RoutePrefix + OperationsFunctions.ListRoute, static context =>
@@ -47,22 +44,21 @@ internal static class FunctionEndpoints
 
     private static string Connection(HttpContext context) => context.Request.RouteValues["connection"] as string ?? string.Empty;
 
-    private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)
-    {
-        var result = await invocation;
+    private static Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation) =>
+        ExecuteAsync(context, new ValueTask<IActionResult>(invocation));
 
-        // The results the broker writes need nothing of MVC's ActionContext; building one per request is pure allocation.
-        switch (result)
-        {
-            case TokenResponseResult token:
-                await token.WriteAsync(context);
-                break;
-            case ProblemResult problem:
-                await problem.WriteAsync(context);
-                break;
-            default:
-                await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), NoAction));
-                break;
-        }
-    }
+    // A warm token hit completes synchronously: it is written without a state machine of its own.
+    private static Task ExecuteAsync(HttpContext context, ValueTask<IActionResult> invocation) =>
+        invocation.IsCompletedSuccessfully ? WriteAsync(context, invocation.Result) : WriteWhenDoneAsync(context, invocation);
+
+    private static async Task WriteWhenDoneAsync(HttpContext context, ValueTask<IActionResult> invocation) =>
+        await WriteAsync(context, await invocation);
+
+    // The results the broker writes need nothing of MVC's ActionContext; building one per request is pure allocation.
+    private static Task WriteAsync(HttpContext context, IActionResult result) => result switch
+    {
+        TokenResponseResult token => token.WriteAsync(context),
+        ProblemResult problem => problem.WriteAsync(context),
+        _ => result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), NoAction)),
+    };
 }

@@ -34,5 +34,32 @@ internal readonly record struct TokenKey
     // Only spaces separate scopes (RFC 6749 §3.3); anything else is left for the broker to refuse with invalid_scope.
     private static string Normalize(string? scope) => string.IsNullOrWhiteSpace(scope)
         ? string.Empty
-        : string.Join(' ', scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        : IsNormalized(scope)
+            ? scope
+            : string.Join(' ', scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+
+    // A scope already in normal form (what a handler passes on every request, usually) is kept as it is: a cache hit then
+    // allocates nothing. Normal form: single spaces between scopes, none around them, each scope ordinally after the last.
+    private static bool IsNormalized(string scope)
+    {
+        var rest = scope.AsSpan();
+        var previous = ReadOnlySpan<char>.Empty;
+        while (true)
+        {
+            var space = rest.IndexOf(' ');
+            var current = space < 0 ? rest : rest[..space];
+            if (current.IsEmpty || (!previous.IsEmpty && previous.SequenceCompareTo(current) >= 0))
+            {
+                return false;
+            }
+
+            if (space < 0)
+            {
+                return true;
+            }
+
+            previous = current;
+            rest = rest[(space + 1)..];
+        }
+    }
 }

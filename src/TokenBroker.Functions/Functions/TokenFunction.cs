@@ -18,10 +18,14 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
 
     /// <summary>Identifies the caller, reads the optional scope, asks the broker, and writes the token or the problem.</summary>
     [Function(Name)]
-    public async Task<IActionResult> RunAsync(
+    public Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
         string connection,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        HandleAsync(request, connection, cancellationToken).AsTask();
+
+    // What the standalone host calls: a warm hit completes synchronously and so allocates no task.
+    internal async ValueTask<IActionResult> HandleAsync(HttpRequest request, string connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var caller = await callers.AuthenticateAsync(request, cancellationToken);
@@ -40,7 +44,7 @@ public sealed class TokenFunction(ITokenBroker broker, CallerAuthenticator calle
         var result = await broker.GetTokenAsync(connection, body.Scope, caller.Caller!, cancellationToken);
         if (result.Succeeded)
         {
-            return new TokenResponseResult(result.Token, time.GetUtcNow());
+            return TokenResponseResult.For(result.Token, time);
         }
 
         // Refusals are audited here, once decided, whichever step decided: the broker's hit path stays free of it.

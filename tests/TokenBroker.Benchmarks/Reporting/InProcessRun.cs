@@ -2,9 +2,11 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using TokenBroker.Benchmarks.CacheHit;
+using TokenBroker.Benchmarks.ClientHandler;
 using TokenBroker.Benchmarks.ColdBurst;
 using TokenBroker.Benchmarks.Memory;
 using TokenBroker.Benchmarks.SteadyState;
@@ -12,8 +14,8 @@ using TokenBroker.Benchmarks.SteadyState;
 namespace TokenBroker.Benchmarks.Reporting;
 
 /// <summary>
-/// <c>in-process --out FILE [--job short|medium|default] [--storage CONNECTION-STRING]</c>: the cache-hit benchmarks
-/// (BenchmarkDotNet, in this process so the run needs no second build), the memory footprint, the cold-burst count and,
+/// <c>in-process --out FILE [--job short|medium|default] [--storage CONNECTION-STRING]</c>: the cache-hit and client-handler
+/// benchmarks (BenchmarkDotNet, in this process so the run needs no second build), the memory footprint, the cold-burst count and,
 /// given a Table Storage (Azurite), the steady state under simulated time, written as one JSON document.
 /// </summary>
 internal static class InProcessRun
@@ -46,14 +48,16 @@ internal static class InProcessRun
             return 1;
         }
 
-        var cacheHit = summary.Reports
-            .Select(report => new BenchmarkFigure(
-                report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
-                report.ResultStatistics!.Mean,
-                report.ResultStatistics.Median,
-                report.ResultStatistics.StandardDeviation,
-                report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1))
-            .ToList();
+        var cacheHit = Figures(summary);
+
+        var clientSummary = BenchmarkRunner.Run<ClientHandlerBenchmarks>(config);
+        if (clientSummary.HasCriticalValidationErrors || clientSummary.Reports.Any(report => !report.Success))
+        {
+            await Console.Error.WriteLineAsync("The client-handler benchmarks did not run; see the BenchmarkDotNet log above.");
+            return 1;
+        }
+
+        var clientHandler = Figures(clientSummary);
 
         Console.WriteLine("==> memory footprint");
         var memory = MemoryFootprint.Measure();
@@ -87,9 +91,18 @@ internal static class InProcessRun
             memory,
             coldBurst,
             steadyState,
-            steadyStateFleet);
+            steadyStateFleet,
+            clientHandler);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, Json));
         Console.WriteLine($"==> wrote {output}");
         return 0;
     }
+
+    private static List<BenchmarkFigure> Figures(Summary summary) =>
+        [.. summary.Reports.Select(report => new BenchmarkFigure(
+            report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+            report.ResultStatistics!.Mean,
+            report.ResultStatistics.Median,
+            report.ResultStatistics.StandardDeviation,
+            report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1))];
 }

@@ -13,6 +13,7 @@ namespace TokenBroker.Benchmarks.Reporting;
 /// <param name="ColdBurst">Token requests for one burst of concurrent cold callers.</param>
 /// <param name="SteadyState">Issue item 4, one broker core; null when the run had no Table Storage to measure it against.</param>
 /// <param name="SteadyStateFleet">The same with three broker cores sharing the table, each receiving every request.</param>
+/// <param name="ClientHandler">Issue 17, item 3: the client library's handler against a pass-through, one entry per benchmark.</param>
 internal sealed record InProcessSummary(
     DateTimeOffset MeasuredOn,
     string Machine,
@@ -21,4 +22,5 @@ internal sealed record InProcessSummary(
     MemoryFootprintResult Memory,
     ColdBurstResult ColdBurst,
     SteadyStateResult? SteadyState = null,
-    SteadyStateResult? SteadyStateFleet = null);
+    SteadyStateResult? SteadyStateFleet = null,
+    IReadOnlyList<BenchmarkFigure>? ClientHandler = null);

@@ -149,6 +149,45 @@ public sealed class BrokeredHttpClientTests(IntegrationFixture fixture) : IAsync
         Assert.Equal(0, _downstream.Requests);
     }
 
+    [Fact]
+    public async Task A_request_with_a_cached_token_costs_the_handler_no_allocation()
+    {
+        // The real provider and handler in front of an answer made once, so the handler's own cost is all that is counted.
+        await using var services = ClientServices.Build(fixture, _broker.BaseAddress, services =>
+            services.AddHttpClient("answered").AddBrokeredToken("demo")
+                .ConfigurePrimaryHttpMessageHandler(() => new AnsweringHandler())
+                .RemoveAllLoggers());
+        using var invoker = new HttpMessageInvoker(services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("answered"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1/orders");
+        await invoker.SendAsync(request, CancellationToken.None);
+        var token = request.Headers.Authorization;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            var sent = invoker.SendAsync(request, CancellationToken.None);
+            Assert.True(sent.IsCompletedSuccessfully);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Before the handler kept one header value per token, each request allocated a typed header and a task (the
+        // benchmark measured 136 B per request more than a fixed header).
+        Assert.Equal(0, allocated);
+        Assert.Equal("Bearer", token?.Scheme);
+        Assert.Equal(token?.ToString(), request.Headers.Authorization?.ToString());
+        Assert.Single(request.Headers.NonValidated["Authorization"]);
+        Assert.Equal(1, _probe.Count);
+    }
+
+    /// <summary>The end of a chain: one response, made once, handed back completed.</summary>
+    private sealed class AnsweringHandler : HttpMessageHandler
+    {
+        private readonly Task<HttpResponseMessage> _answer = Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => _answer;
+    }
+
     /// <summary>A body that can be read once, like a file upload streamed from a request.</summary>
     private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
     {

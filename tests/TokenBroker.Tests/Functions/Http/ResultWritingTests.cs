@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using TokenBroker.Caching;
@@ -34,6 +36,40 @@ public sealed class ResultWritingTests
         Assert.Equal(3000, json.GetProperty("expires_in").GetInt64());
         Assert.Equal(now.AddMinutes(50).ToUnixTimeSeconds(), json.GetProperty("expires_on").GetInt64());
         Assert.Equal("api.read", json.GetProperty("scope").GetString());
+    }
+
+    [Theory]
+    [InlineData("eyJ.abc.def", "api.read", 3000)]
+    [InlineData("opaque+/=\"<>&'\u00e9\u2028", "api.read api.write", 0)]
+    [InlineData("eyJ.abc.def", "", 7)]
+    public async Task The_token_response_is_byte_for_byte_what_a_JSON_writer_writes_and_declares_its_length(string accessToken, string scope, long secondsLeft)
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var token = new CachedToken(accessToken, "Bearer", scope, now.AddMinutes(-10), now.AddSeconds(secondsLeft), "v1");
+        var expected = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(expected))
+        {
+            json.WriteStartObject();
+            json.WriteString("access_token", accessToken);
+            json.WriteString("token_type", "Bearer");
+            json.WriteNumber("expires_in", secondsLeft);
+            json.WriteNumber("expires_on", token.ExpiresOn.ToUnixTimeSeconds());
+            json.WriteString("scope", scope);
+            json.WriteEndObject();
+        }
+
+        // Twice: the second response comes from the rendering the first one made.
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var context = new DefaultHttpContext();
+            var body = new MemoryStream();
+            context.Response.Body = body;
+
+            await new TokenResponseResult(token, now).WriteAsync(context);
+
+            Assert.Equal(Encoding.UTF8.GetString(expected.WrittenSpan), Encoding.UTF8.GetString(body.ToArray()));
+            Assert.Equal(body.Length, context.Response.ContentLength);
+        }
     }
 
     [Theory]
