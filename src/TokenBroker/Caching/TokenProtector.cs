@@ -225,7 +225,7 @@ internal sealed partial class TokenProtector
         [LoggerMessage(EventId = EventIds.TamperedEntity, Level = LogLevel.Error, Message = "Token cache entity {RowKey} of connection {Connection} failed authentication (tampered, moved or corrupt); treated as a miss")]
         public static partial void TamperedEntity(ILogger logger, string connection, string rowKey);
 
-        [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Token cache encryption key {SecretName} is too weak to seal tokens with; the shared tier is skipped until it is replaced")]
+        [LoggerMessage(EventId = EventIds.CacheKeyTooWeak, Level = LogLevel.Error, Message = "Token cache encryption key {SecretName} is too weak to seal tokens with; the shared tier is skipped until it is replaced")]
         public static partial void KeyTooWeak(ILogger logger, string secretName);
     }
 }

@@ -82,6 +82,9 @@ internal static class EventIds
     /// <summary>An entity's seal does not open.</summary>
     public const int TamperedEntity = 3103;
 
+    /// <summary>The token cache key is too weak to seal tokens with; the shared tier is skipped.</summary>
+    public const int CacheKeyTooWeak = 3104;
+
     /// <summary>No token cache key (Development): the shared tier is off.</summary>
     public const int CacheKeyMissingInDevelopment = 3901;
 
@@ -179,4 +182,20 @@ internal static class EventIds
 
     /// <summary>Audit: a record could not be written.</summary>
     public const int AuditWriteFailed = 9007;
+
+    // Credential lifecycle: changes to an app registration's credentials through Microsoft Graph (8500s).
+    /// <summary>A client secret was added to an application.</summary>
+    public const int GraphSecretAdded = 8501;
+
+    /// <summary>A client secret was removed from an application.</summary>
+    public const int GraphSecretRemoved = 8502;
+
+    /// <summary>A certificate was added to an application.</summary>
+    public const int GraphKeyAdded = 8503;
+
+    /// <summary>A certificate was removed from an application.</summary>
+    public const int GraphKeyRemoved = 8504;
+
+    /// <summary>A Graph call about an application's credentials failed.</summary>
+    public const int GraphCallFailed = 8505;
 }

@@ -9,6 +9,7 @@ using Microsoft.Graph.Applications.Item.RemovePassword;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
+using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Lifecycle;
 
@@ -177,19 +178,19 @@ internal sealed partial class AppRegistrationClient(GraphServiceClient graph, Gr
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 10001, Level = LogLevel.Information, Message = "Graph: added client secret {KeyId} to application {AppId}, valid until {EndsOn:O}")]
+        [LoggerMessage(EventId = EventIds.GraphSecretAdded, Level = LogLevel.Information, Message = "Graph: added client secret {KeyId} to application {AppId}, valid until {EndsOn:O}")]
         public static partial void SecretAdded(ILogger logger, Guid keyId, string appId, DateTimeOffset? endsOn);
 
-        [LoggerMessage(EventId = 10002, Level = LogLevel.Information, Message = "Graph: removed client secret {KeyId} from application {AppId}")]
+        [LoggerMessage(EventId = EventIds.GraphSecretRemoved, Level = LogLevel.Information, Message = "Graph: removed client secret {KeyId} from application {AppId}")]
         public static partial void SecretRemoved(ILogger logger, Guid keyId, string appId);
 
-        [LoggerMessage(EventId = 10003, Level = LogLevel.Information, Message = "Graph: added certificate {KeyId} (thumbprint {Thumbprint}) to application {AppId}")]
+        [LoggerMessage(EventId = EventIds.GraphKeyAdded, Level = LogLevel.Information, Message = "Graph: added certificate {KeyId} (thumbprint {Thumbprint}) to application {AppId}")]
         public static partial void KeyAdded(ILogger logger, Guid keyId, string? thumbprint, string appId);
 
-        [LoggerMessage(EventId = 10004, Level = LogLevel.Information, Message = "Graph: removed certificate {KeyId} from application {AppId}")]
+        [LoggerMessage(EventId = EventIds.GraphKeyRemoved, Level = LogLevel.Information, Message = "Graph: removed certificate {KeyId} from application {AppId}")]
         public static partial void KeyRemoved(ILogger logger, Guid keyId, string appId);
 
-        [LoggerMessage(EventId = 10005, Level = LogLevel.Warning, Message = "Graph: {Operation} on application {AppId} failed: {Error} (status {Status}, code {GraphCode})")]
+        [LoggerMessage(EventId = EventIds.GraphCallFailed, Level = LogLevel.Warning, Message = "Graph: {Operation} on application {AppId} failed: {Error} (status {Status}, code {GraphCode})")]
         public static partial void CallFailed(ILogger logger, string operation, string appId, AppRegistrationError error, int? status, string? graphCode);
     }
 }

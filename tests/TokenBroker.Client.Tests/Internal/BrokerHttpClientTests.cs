@@ -142,7 +142,7 @@ public sealed class BrokerHttpClientTests : IDisposable
 
         Assert.Equal(200, failure.Status);
         Assert.Equal("The token broker's answer for connection 'payments' is not a token response.", failure.Message);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 5005);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 10005);
     }
 
     [Fact]

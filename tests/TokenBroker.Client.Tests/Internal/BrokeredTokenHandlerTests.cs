@@ -67,7 +67,7 @@ public sealed class BrokeredTokenHandlerTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Equal(["Bearer token-1", "Bearer token-2"], _harness.Downstream.Requests.Select(r => r.Authorization));
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 5008);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 10008);
     }
 
     [Fact]

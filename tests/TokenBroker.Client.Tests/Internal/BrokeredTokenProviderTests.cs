@@ -77,7 +77,7 @@ public sealed class BrokeredTokenProviderTests : IDisposable
 
         Assert.NotEqual(first.AccessToken, second.AccessToken);
         Assert.Equal(2, _harness.Broker.Count);
-        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 5002);
+        Assert.Contains(_harness.Logs.Collector.GetSnapshot(), record => record.Id.Id == 10002);
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenBroker.Coordination;
-using TokenBroker.Refresh;
 using TokenBroker.Tests.Support;
 
 namespace TokenBroker.Tests.Coordination;
@@ -122,11 +121,11 @@ public sealed class PeerPollScheduleTests
     [InlineData("101")]
     public void A_read_limit_out_of_range_is_refused_at_start_up_with_its_key(string limit)
     {
-        using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:Refresh:PeerReadLimit"] = limit });
+        using var harness = new CoreHarness(new Dictionary<string, string?> { ["TokenBroker:Coordination:PeerReadLimit"] = limit });
 
-        var error = Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<RefreshOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() => harness.Services.GetRequiredService<IOptions<CoordinationOptions>>().Value);
 
-        Assert.Contains("TokenBroker:Refresh:PeerReadLimit must be between 2 and 100.", error.Failures);
+        Assert.Contains("TokenBroker:Coordination:PeerReadLimit must be between 2 and 100.", error.Failures);
     }
 
     // The instants of every read a schedule allows, from the start of the wait.

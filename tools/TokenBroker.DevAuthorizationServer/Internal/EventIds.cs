@@ -16,4 +16,19 @@ internal static class EventIds
     public const int CertificatesChanged = 6;
 
     public const int AssertionReplayed = 7;
+
+    /// <summary>A credential was added through the Graph-compatible endpoint.</summary>
+    public const int GraphCredentialAdded = 8;
+
+    /// <summary>A credential was removed through the Graph-compatible endpoint.</summary>
+    public const int GraphCredentialRemoved = 9;
+
+    /// <summary>A Graph request was refused.</summary>
+    public const int GraphRequestRefused = 10;
+
+    /// <summary>A Graph caller does not own the application.</summary>
+    public const int GraphCallerNotOwner = 11;
+
+    /// <summary>A proof of possession for addKey or removeKey was refused.</summary>
+    public const int GraphProofRefused = 12;
 }

@@ -31,23 +31,23 @@ internal static partial class Log
         Message = "Client {ClientId} presented a client assertion whose jti was already used.")]
     public static partial void AssertionReplayed(this ILogger logger, string clientId);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.GraphCredentialAdded, Level = LogLevel.Information,
         Message = "Graph: added {CredentialKind} credential {KeyId} to application {AppId}; the token endpoint accepts it from {UsableFrom:O}.")]
     public static partial void GraphCredentialAdded(this ILogger logger, string credentialKind, Guid keyId, string appId, DateTimeOffset usableFrom);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.GraphCredentialRemoved, Level = LogLevel.Information,
         Message = "Graph: removed {CredentialKind} credential {KeyId} from application {AppId}.")]
     public static partial void GraphCredentialRemoved(this ILogger logger, string credentialKind, Guid keyId, string appId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.GraphRequestRefused, Level = LogLevel.Information,
         Message = "Graph: {Method} {Path} refused with {Status} {Code}.")]
     public static partial void GraphRequestRefused(this ILogger logger, string method, PathString path, int status, string code);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.GraphCallerNotOwner, Level = LogLevel.Information,
         Message = "Graph: caller {Caller} does not own application {AppId}.")]
     public static partial void GraphCallerNotOwner(this ILogger logger, string caller, string appId);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.GraphProofRefused, Level = LogLevel.Information,
         Message = "Graph: a proof of possession for application {AppId} was refused.")]
     public static partial void GraphProofRefused(this ILogger logger, string appId);
 }
