@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using TokenBroker.IntegrationTests.Infrastructure.FunctionsHost.Rpc;
 
 namespace TokenBroker.IntegrationTests.Functions;
@@ -11,7 +10,7 @@ public sealed class RefreshTokensFunctionTests(IntegrationFixture fixture)
     public async Task A_timer_invocation_runs_the_refresh_job_over_the_shared_table_with_the_timers_past_due_flag()
     {
         var host = await fixture.WorkerAsync();
-        await RequestDemoTokenAsync(host.Client);
+        await DemoToken.RequestAsync(fixture, host.Client);
 
         var response = await host.InvokeTimerAsync("RefreshTokens", isPastDue: true, DateTimeOffset.UtcNow);
 
@@ -37,16 +36,5 @@ public sealed class RefreshTokensFunctionTests(IntegrationFixture fixture)
         }
 
         throw new Xunit.Sdk.XunitException("The worker logged no refresh run.");
-    }
-
-    private async Task RequestDemoTokenAsync(HttpClient client)
-    {
-        var token = await fixture.Authorization.CallerTokenAsync();
-        fixture.Sink.AddSensitive(token);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/demo");
-        request.Headers.Add("x-functions-key", fixture.FunctionKey);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(200, (await TokenCall.ReadAsync(response, fixture.Sink)).Status);
     }
 }

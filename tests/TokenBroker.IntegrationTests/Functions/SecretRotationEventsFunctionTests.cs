@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using TokenBroker.IntegrationTests.Infrastructure.FunctionsHost;
 
 namespace TokenBroker.IntegrationTests.Functions;
@@ -11,7 +10,7 @@ public sealed class SecretRotationEventsFunctionTests(IntegrationFixture fixture
     public async Task A_new_secret_version_event_reacquires_and_a_malformed_message_is_retried_to_max_dequeue_count_then_poisoned()
     {
         var host = await fixture.WorkerAsync();
-        await RequestDemoTokenAsync(host.Client);
+        await DemoToken.RequestAsync(fixture, host.Client);
         await using var listener = await QueueTriggerListener.StartAsync(host, "SecretRotationEvents");
         var version = fixture.Vault.SetSecret("demo-secret", AuthorizationServer.ClientSecret);
         var before = fixture.Authorization.Requests.Count;
@@ -34,16 +33,5 @@ public sealed class SecretRotationEventsFunctionTests(IntegrationFixture fixture
         Assert.All(badDeliveries, d => Assert.False(d.Succeeded));
         Assert.Equal("this is not an event", (await listener.PoisonQueue.PeekMessagesAsync()).Value.Single().Body.ToString());
         Assert.Empty((await listener.Queue.PeekMessagesAsync()).Value);
-    }
-
-    private async Task RequestDemoTokenAsync(HttpClient client)
-    {
-        var token = await fixture.Authorization.CallerTokenAsync();
-        fixture.Sink.AddSensitive(token);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/demo");
-        request.Headers.Add("x-functions-key", fixture.FunctionKey);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(200, (await TokenCall.ReadAsync(response, fixture.Sink)).Status);
     }
 }
