@@ -360,9 +360,11 @@ public sealed class TokenBrokerServiceTests : IDisposable
         Assert.Equal(1, _harness.Endpoint.Count);
     }
 
+    // Background work runs on the real thread pool, which a loaded CI machine can starve for seconds: wait up to 30 s,
+    // returning as soon as the condition holds.
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 200 && !condition(); i++)
+        for (var i = 0; i < 1200 && !condition(); i++)
         {
             await Task.Delay(25);
         }
