@@ -1,6 +1,7 @@
 using TokenBroker.Caching;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle;
 
 namespace TokenBroker.Connections;
 
@@ -13,7 +14,8 @@ internal sealed class Connection
         string clientId,
         ScopeSet defaultScopes,
         ScopeSet allowedScopes,
-        ConnectionCredential credential)
+        ConnectionCredential credential,
+        CredentialLifecycle? lifecycle = null)
     {
         Name = name;
         TokenEndpoint = tokenEndpoint;
@@ -21,6 +23,7 @@ internal sealed class Connection
         DefaultScopes = defaultScopes;
         AllowedScopes = allowedScopes;
         Credential = credential;
+        Lifecycle = lifecycle ?? CredentialLifecycle.Default;
         DefaultCacheKey = TokenCacheKey.Create(this, defaultScopes);
     }
 
@@ -44,6 +47,9 @@ internal sealed class Connection
 
     /// <summary>What the connection authenticates with: its secret, certificate or federated credential, and how to use it.</summary>
     internal ConnectionCredential Credential { get; }
+
+    /// <summary>How the credential's expiry is watched and who rotates it.</summary>
+    internal CredentialLifecycle Lifecycle { get; }
 
     /// <summary>Hit counts for metrics, kept on the connection so a hit needs no lookup to count.</summary>
     internal ConnectionCounters Counters { get; } = new();

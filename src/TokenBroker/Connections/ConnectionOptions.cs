@@ -1,3 +1,5 @@
+using TokenBroker.Lifecycle;
+
 namespace TokenBroker.Connections;
 
 /// <summary>
@@ -65,4 +67,7 @@ internal sealed class ConnectionOptions
     /// Defaults to <c>api://AzureADTokenExchange</c> (Entra ID public cloud).
     /// </summary>
     public string? FederationAudience { get; set; }
+
+    /// <summary>How the broker looks after the connection's credential: expiry inventory and rotation (<c>…:Lifecycle</c>).</summary>
+    public ConnectionLifecycleOptions Lifecycle { get; set; } = new();
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using TokenBroker.Credentials;
+using TokenBroker.Lifecycle;
 
 namespace TokenBroker.Connections;
 
@@ -48,6 +49,7 @@ internal sealed class ConnectionRegistry
             options.ClientId!.Trim(),
             defaultScopes,
             allowedScopes,
-            method.Create(options));
+            method.Create(options),
+            CredentialLifecycle.Create(options));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenBroker.Credentials;
+using TokenBroker.Lifecycle;
 
 namespace TokenBroker.Connections;
 
@@ -89,6 +90,7 @@ internal sealed class TokenBrokerOptionsValidator : IValidateOptions<TokenBroker
 
         method.Validate(key, connection, errors);
         RefuseSettingsOfOtherMethods(key, method, connection, errors);
+        CredentialLifecycle.Validate(key, connection, method.Method, errors);
     }
 
     // A setting that belongs to another method means the operator believes something the broker will not do.
