@@ -85,7 +85,13 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     {
         var caller = await callers.AuthenticateAsync(request, cancellationToken);
         var identified = caller.Caller ?? Caller.FunctionKeyHolder;
-        if (await operations.IsAdminAsync(identified, request.Headers[AdminKeyHeader], cancellationToken))
+        var check = await operations.CheckAdminAsync(identified, request.Headers[AdminKeyHeader], cancellationToken);
+        if (check == AdminCheck.KeyUnavailable)
+        {
+            return new Admission(AdminKeyUnavailable, caller.Caller, null);
+        }
+
+        if (check == AdminCheck.Admitted)
         {
             var credential = identified.Mode == CallerMode.Development ? "development" : identified.HasRole(callers.AdminRole) ? "admin_role" : "admin_key";
             return new Admission(null, caller.Caller, credential);
@@ -105,6 +111,15 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
 
     private void Audit(Admission admission, string action, string connection, string outcome) =>
         audit.OperatorAction(admission.Caller, admission.Credential!, action, Connections.ConnectionName.IsValid(connection) ? connection : "(invalid name)", outcome);
+
+    private static ProblemResult AdminKeyUnavailable { get; } = new(
+        StatusCodes.Status503ServiceUnavailable,
+        ProblemCode.AdminKeyUnavailable,
+        "Admin key cannot be checked",
+        "Key Vault cannot be read now, so the admin key cannot be compared; try again later.")
+    {
+        RetryAfter = TimeSpan.FromSeconds(10),
+    };
 
     private readonly record struct Admission(ProblemResult? Refused, Caller? Caller, string? Credential);
 

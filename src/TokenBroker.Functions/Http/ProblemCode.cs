@@ -43,6 +43,9 @@ internal static class ProblemCode
     /// <summary>The connection's client secret cannot be read; honour <c>Retry-After</c>.</summary>
     public const string SecretUnavailable = "secret_unavailable";
 
+    /// <summary>An operator presented the admin key while Key Vault cannot be read to check it; honour <c>Retry-After</c>.</summary>
+    public const string AdminKeyUnavailable = "admin_key_unavailable";
+
     /// <summary>No, a wrong, or an invalid credential: a function key or the caller's token.</summary>
     public const string Unauthorized = "unauthorized";
 

@@ -161,6 +161,9 @@ internal static class EventIds
     /// <summary>Another instance's eviction dropped this instance's tokens.</summary>
     public const int EvictionObserved = 8003;
 
+    /// <summary>The admin key could not be read to check an operator.</summary>
+    public const int AdminKeyUnavailable = 8004;
+
     // Audit: the records of the audit trail, category TokenBroker.Audit (9000s).
     /// <summary>Audit: token_issued.</summary>
     public const int AuditTokenIssued = 9001;

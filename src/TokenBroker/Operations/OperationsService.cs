@@ -67,17 +67,17 @@ public sealed partial class OperationsService
     }
 
     /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
-    internal async Task<bool> IsAdminAsync(Caller caller, string? presentedKey, CancellationToken cancellationToken)
+    internal async Task<AdminCheck> CheckAdminAsync(Caller caller, string? presentedKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.Mode == CallerMode.Development || caller.HasRole(_callers.AdminRole))
         {
-            return true;
+            return AdminCheck.Admitted;
         }
 
         if (string.IsNullOrEmpty(presentedKey) || presentedKey.Length > 512)
         {
-            return false;
+            return AdminCheck.Refused;
         }
 
         try
@@ -85,11 +85,20 @@ public sealed partial class OperationsService
             var expected = await _credentials.GetSecretAsync(_options.AdminKeySecretName, cancellationToken);
             return CryptographicOperations.FixedTimeEquals(
                 SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey)),
-                SHA256.HashData(Encoding.UTF8.GetBytes(expected.Value)));
+                SHA256.HashData(Encoding.UTF8.GetBytes(expected.Value)))
+                ? AdminCheck.Admitted
+                : AdminCheck.Refused;
+        }
+        catch (SecretUnavailableException ex) when (ex.IsVaultFailure)
+        {
+            // Refusing here would tell an operator with the right key, during an outage, that the key is wrong.
+            Log.AdminKeyUnavailable(_logger, _options.AdminKeySecretName, ex.Reason);
+            return AdminCheck.KeyUnavailable;
         }
         catch (SecretUnavailableException)
         {
-            return false;
+            // No admin key is configured (or it is disabled or empty): only the admin role admits.
+            return AdminCheck.Refused;
         }
     }
 
@@ -174,6 +183,9 @@ public sealed partial class OperationsService
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = EventIds.AdminKeyUnavailable, Level = LogLevel.Warning, Message = "Operations: the admin key {SecretName} could not be read to check a caller ({Reason}); the caller is told to retry")]
+        public static partial void AdminKeyUnavailable(ILogger logger, string secretName, string reason);
+
         [LoggerMessage(EventId = EventIds.OperatorRefreshed, Level = LogLevel.Warning, Message = "Operations: refreshed connection {Connection}: {Succeeded} of {Count} scope sets succeeded")]
         public static partial void Refreshed(ILogger logger, string connection, int count, int succeeded);
 

@@ -31,4 +31,10 @@ internal sealed class SecretUnavailableException : ClientCredentialUnavailableEx
 
     /// <summary>The secret's name.</summary>
     public string SecretName => CredentialName;
+
+    /// <summary>
+    /// True when the vault could not give an answer (unreachable, throttling, access denied, an unreadable reply); false
+    /// when it answered that the secret is missing, disabled or empty. The first says nothing about the secret itself.
+    /// </summary>
+    public bool IsVaultFailure => InnerException is not null and not Azure.RequestFailedException { Status: 404 };
 }

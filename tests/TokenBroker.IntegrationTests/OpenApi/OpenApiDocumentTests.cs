@@ -167,6 +167,9 @@ public sealed class OpenApiDocumentTests(IntegrationFixture fixture)
         statuses.Add(ProblemCode.MethodNotAllowed, 405);
         statuses.Add(ProblemCode.BodyTooLarge, 413);
         statuses.Add(ProblemCode.UnsupportedMediaType, 415);
+
+        // The operations endpoints' admission (OperationsFunctions).
+        statuses.Add(ProblemCode.AdminKeyUnavailable, 503);
         return statuses;
     }
 

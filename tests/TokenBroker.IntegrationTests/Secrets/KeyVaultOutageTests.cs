@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using TokenBroker.IntegrationTests.Infrastructure.Faults;
 using TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 
@@ -82,6 +85,58 @@ public sealed class KeyVaultOutageTests(IntegrationFixture fixture) : IAsyncLife
 
         Assert.Equal(503, call.Status);
         Assert.Equal("secret_unavailable", call.Code);
+    }
+
+    [Theory]
+    [InlineData("refused")]
+    [InlineData("status_503_retry_after")]
+    [InlineData("tls_failure")]
+    public async Task An_operator_presenting_the_admin_key_while_the_vault_is_down_is_told_to_retry_not_refused(string fault)
+    {
+        const string adminKey = "outage-admin-key-1f3e5d7c9b";
+        fixture.Sink.AddSensitive(adminKey);
+        await _vault.SetFaultAsync(Fault.Matrix[fault]);
+        await using var broker = await StartOperatedBrokerAsync(adminKey);
+
+        using var during = await ListAsync(broker, adminKey);
+        var problem = await during.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("admin_key_unavailable", problem.GetProperty("code").GetString());
+        Assert.True(during.Headers.RetryAfter?.Delta is { TotalSeconds: > 0 and <= 60 }, $"Retry-After {during.Headers.RetryAfter}");
+
+        await _vault.SetFaultAsync(null);
+        using var after = await ListAsync(broker, adminKey);
+        using var wrong = await ListAsync(broker, "not-the-admin-key");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_vault_that_answers_the_admin_key_is_missing_refuses_the_key_with_401()
+    {
+        await using var broker = await StartOperatedBrokerAsync(adminKey: null);
+
+        using var response = await ListAsync(broker, "any-key-at-all");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    // Callers identified by token, not Development mode (which admits everyone to the operations endpoints).
+    private Task<BrokerInstance> StartOperatedBrokerAsync(string? adminKey)
+    {
+        var settings = fixture.CallerIdentitySettings();
+        settings["TokenBroker:Secrets:broker-admin-key"] = adminKey;
+        settings["TokenBroker:SecretCacheDuration"] = "00:00:01";
+        return BrokerInstance.StartAsync(fixture, _vault.Adopt(settings), _vault.AddTo);
+    }
+
+    private static async Task<HttpResponseMessage> ListAsync(BrokerInstance broker, string adminKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/ops/connections");
+        request.Headers.Add("x-tokenbroker-admin-key", adminKey);
+        return await broker.Client.SendAsync(request);
     }
 
     private Dictionary<string, string?> Settings(string acquisitionTimeout = "00:00:04")

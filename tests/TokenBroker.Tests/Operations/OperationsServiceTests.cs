@@ -52,10 +52,10 @@ public sealed class OperationsServiceTests : IDisposable
     [Fact]
     public async Task Development_callers_and_holders_of_the_admin_role_are_admitted_without_a_key()
     {
-        Assert.True(await Operations.IsAdminAsync(Caller.Development, null, CancellationToken.None));
-        Assert.True(await Operations.IsAdminAsync(Jwt("TokenBroker.Admin"), null, CancellationToken.None));
-        Assert.False(await Operations.IsAdminAsync(Jwt("tokenbroker.admin"), null, CancellationToken.None));
-        Assert.False(await Operations.IsAdminAsync(Caller.FunctionKeyHolder, null, CancellationToken.None));
+        Assert.Equal(AdminCheck.Admitted, await Operations.CheckAdminAsync(Caller.Development, null, CancellationToken.None));
+        Assert.Equal(AdminCheck.Admitted, await Operations.CheckAdminAsync(Jwt("TokenBroker.Admin"), null, CancellationToken.None));
+        Assert.Equal(AdminCheck.Refused, await Operations.CheckAdminAsync(Jwt("tokenbroker.admin"), null, CancellationToken.None));
+        Assert.Equal(AdminCheck.Refused, await Operations.CheckAdminAsync(Caller.FunctionKeyHolder, null, CancellationToken.None));
     }
 
     [Theory]
@@ -65,13 +65,13 @@ public sealed class OperationsServiceTests : IDisposable
     [InlineData(AdminKey + " ", false)]
     public async Task Other_callers_are_admitted_only_with_the_admin_key(string presented, bool admitted)
     {
-        Assert.Equal(admitted, await Operations.IsAdminAsync(Jwt("Reader"), presented, CancellationToken.None));
+        Assert.Equal(admitted ? AdminCheck.Admitted : AdminCheck.Refused, await Operations.CheckAdminAsync(Jwt("Reader"), presented, CancellationToken.None));
     }
 
     [Fact]
     public async Task An_oversized_key_is_refused_before_it_is_compared()
     {
-        Assert.False(await Operations.IsAdminAsync(Caller.FunctionKeyHolder, new string('k', 513), CancellationToken.None));
+        Assert.Equal(AdminCheck.Refused, await Operations.CheckAdminAsync(Caller.FunctionKeyHolder, new string('k', 513), CancellationToken.None));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class OperationsServiceTests : IDisposable
         using var harness = new CoreHarness();
         var operations = harness.Services.GetRequiredService<OperationsService>();
 
-        Assert.False(await operations.IsAdminAsync(Jwt(), AdminKey, CancellationToken.None));
+        Assert.Equal(AdminCheck.Refused, await operations.CheckAdminAsync(Jwt(), AdminKey, CancellationToken.None));
     }
 
     [Theory]
