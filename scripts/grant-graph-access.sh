@@ -4,8 +4,8 @@
 #   2. the managed identity as an owner of each app registration whose credentials the broker rotates.
 # Never Application.ReadWrite.All: with OwnedBy the broker can change only the applications it owns.
 #
-# Run it as an administrator who may grant Microsoft Graph application permissions and add application owners,
-# after `az login`. It changes only what is missing, so a second run changes nothing and says so. --dry-run
+# Run it after `az login` as an administrator who may grant Microsoft Graph application permissions (Privileged Role
+# Administrator or Global Administrator) and add owners to the applications. It changes only what is missing, so a second run changes nothing and says so. --dry-run
 # reads the directory and prints what it would change, without changing it.
 #
 #   ./scripts/grant-graph-access.sh --principal-id <object id> --app <client id> [--app <client id>...] [--dry-run]
@@ -84,8 +84,9 @@ held="$(az rest --method get \
 if grep -qix "$owned_by_role_id" <<<"$held"; then
   echo "ok: ${principal_id} already has ${owned_by_role_name} on Microsoft Graph"
 else
+  # Through the resource's appRoleAssignedTo, as Graph recommends for app role assignments.
   change "assign ${owned_by_role_name} on Microsoft Graph to ${principal_id}" \
-    rest --method post --url "${graph}/servicePrincipals/${principal_id}/appRoleAssignments" \
+    rest --method post --url "${graph}/servicePrincipals/${graph_sp_id}/appRoleAssignedTo" \
     --headers 'Content-Type=application/json' \
     --body "{\"principalId\":\"${principal_id}\",\"resourceId\":\"${graph_sp_id}\",\"appRoleId\":\"${owned_by_role_id}\"}"
 fi

@@ -75,7 +75,7 @@ public sealed class GraphAccessScriptTests : IDisposable
         var posts = first.Calls.Where(c => c.Method == "post").ToList();
         Assert.Equal(
             [
-                ($"{Graph}/servicePrincipals/{BrokerIdentity}/appRoleAssignments", $"{{\"principalId\":\"{BrokerIdentity}\",\"resourceId\":\"{GraphServicePrincipal}\",\"appRoleId\":\"{ApplicationReadWriteOwnedBy}\"}}"),
+                ($"{Graph}/servicePrincipals/{GraphServicePrincipal}/appRoleAssignedTo", $"{{\"principalId\":\"{BrokerIdentity}\",\"resourceId\":\"{GraphServicePrincipal}\",\"appRoleId\":\"{ApplicationReadWriteOwnedBy}\"}}"),
                 ($"{Graph}/applications/{PaymentsObject}/owners/$ref", $"{{\"@odata.id\":\"{Graph}/directoryObjects/{BrokerIdentity}\"}}"),
             ],
             posts.Select(p => (p.Url, p.Body)));
@@ -204,7 +204,7 @@ public sealed class GraphAccessScriptTests : IDisposable
             [ "$query" = "value[?resourceId=='$graph_sp'].appRoleId" ] || { echo "stub az: unexpected query $query" >&2; exit 3; }
             cat "$state/assignments" 2>/dev/null || true
             ;;
-          "post $graph/servicePrincipals/"*"/appRoleAssignments")
+          "post $graph/servicePrincipals/$graph_sp/appRoleAssignedTo")
             sed -n 's/.*"appRoleId":"\([^"]*\)".*/\1/p' <<<"$body" >>"$state/assignments"
             ;;
           "get $graph/applications(appId='"*"')")
