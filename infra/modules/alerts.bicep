@@ -1,7 +1,7 @@
 // Alert rules on what goes wrong in a broker, and the action group they notify.
 //
-// The broker's own metrics (src/TokenBroker/Diagnostics/TokenBrokerMetrics.cs) are OpenTelemetry
-// counters exported with the Azure Monitor exporter; custom metrics sent with OpenTelemetry are
+// The broker's own metrics (src/TokenBroker/Diagnostics/TokenBrokerMetrics.cs, and the credential
+// inventory's gauges) are OpenTelemetry instruments exported with the Azure Monitor exporter; custom metrics sent with OpenTelemetry are
 // stored in Application Insights' customMetrics table with their tags as customDimensions
 // (https://learn.microsoft.com/azure/azure-monitor/metrics/metrics-custom-overview), so those
 // rules are log search alerts on the component. Platform metrics (Event Grid, Key Vault) are
