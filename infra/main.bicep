@@ -195,14 +195,17 @@ var applicationInsightsResourceGroup = empty(existingApplicationInsightsId)
 
 // Connections whose client secret the broker rotates itself (Lifecycle rotation Automatic): it writes new versions
 // of exactly these secrets. A rotated certificate's new version comes from Key Vault's own renewal policy, so
-// certificates need no write access (docs/deploy.md).
-var rotatingSecretNames = map(
-  filter(
-    connections,
-    c =>
-      c.?lifecycle.?rotation == 'Automatic' && contains(['client_secret_basic', 'client_secret_post'], c.?authMethod ?? 'client_secret_basic') && c.?secretName != null
+// certificates need no write access (docs/deploy.md). Connections sharing a secret share its one assignment.
+var rotatingSecretNames = union(
+  map(
+    filter(
+      connections,
+      c =>
+        c.?lifecycle.?rotation == 'Automatic' && contains(['client_secret_basic', 'client_secret_post'], c.?authMethod ?? 'client_secret_basic') && c.?secretName != null
+    ),
+    c => c.?secretName ?? ''
   ),
-  c => c.?secretName ?? ''
+  []
 )
 
 var names = {

@@ -147,6 +147,7 @@ public sealed partial class AppSettingsTests(InfraFixture infra)
                 ["TokenBroker__Connections__payments_eu__Lifecycle__Grace"] = "02:00:00",
                 ["TokenBroker__Connections__crm__Lifecycle__Directory"] = "EntraId",
                 ["TokenBroker__Connections__crm__Lifecycle__Rotation"] = "Automatic",
+                ["TokenBroker__Connections__crm_eu__Lifecycle__Rotation"] = "Automatic",
                 ["TokenBroker__Connections__ledger__Lifecycle__Rotation"] = "Automatic",
                 ["TokenBroker__Connections__hr__Lifecycle__Rotation"] = "Manual",
                 ["TokenBroker__Connections__partner__Lifecycle__Directory"] = "None",

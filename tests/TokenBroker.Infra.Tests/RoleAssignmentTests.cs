@@ -116,8 +116,8 @@ public sealed partial class RoleAssignmentTests(InfraFixture infra)
     }
 
     /// <summary>
-    /// automatic-rotation.bicepparam: two Entra ID secret connections in automatic rotation (one of them
-    /// client_secret_post), a private_key_jwt connection in automatic rotation, a secret connection in manual mode and
+    /// automatic-rotation.bicepparam: three Entra ID secret connections in automatic rotation (one of them
+    /// client_secret_post, two sharing one secret, which gets one assignment), a private_key_jwt connection in automatic rotation, a secret connection in manual mode and
     /// one at another authorization server. The broker must write new versions of the two rotating secrets and disable
     /// old ones, and nothing else. Azure RBAC for Key Vault "allows users to have separate permissions on individual
     /// keys, secrets, and certificates" (https://learn.microsoft.com/azure/key-vault/general/rbac-guide, read

@@ -31,6 +31,17 @@ param connections = [
     }
   }
   {
+    // Shares crm's secret: one assignment for both.
+    name: 'crm-eu'
+    tokenEndpoint: 'https://login.microsoftonline.com/22222222-2222-2222-2222-222222222222/oauth2/v2.0/token'
+    clientId: '55555555-5555-5555-5555-555555555555'
+    secretName: 'crm-client-secret'
+    scopes: 'api://crm-eu/.default'
+    lifecycle: {
+      rotation: 'Automatic'
+    }
+  }
+  {
     name: 'ledger'
     tokenEndpoint: 'https://login.microsoftonline.com/22222222-2222-2222-2222-222222222222/oauth2/v2.0/token'
     clientId: '66666666-6666-6666-6666-666666666666'
