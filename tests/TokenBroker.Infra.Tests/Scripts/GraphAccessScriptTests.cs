@@ -52,6 +52,17 @@ public sealed class GraphAccessScriptTests : IDisposable
     }
 
     [Fact]
+    public void The_script_grants_the_documented_owned_by_role_id_and_names_application_readwrite_all_only_to_warn()
+    {
+        var script = File.ReadAllLines(ScriptPath);
+
+        Assert.Contains(script, line => line.StartsWith($"owned_by_role_id='{ApplicationReadWriteOwnedBy}'", StringComparison.Ordinal));
+        var all = Assert.Single(script, line => line.Contains(ApplicationReadWriteAll, StringComparison.OrdinalIgnoreCase));
+        Assert.StartsWith("all_role_id=", all, StringComparison.Ordinal);
+        Assert.DoesNotContain(script, line => line.Contains("appRoleId", StringComparison.Ordinal) && line.Contains("all_role_id", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_dry_run_reads_the_directory_and_changes_nothing()
     {
         var run = await RunAsync("--principal-id", BrokerIdentity, "--app", PaymentsApp, "--app", CrmApp, "--dry-run");
@@ -131,16 +142,18 @@ public sealed class GraphAccessScriptTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private static string ScriptPath =>
+        Path.Combine(BicepCli.Metadata("RepositoryRoot") ?? throw new InvalidOperationException("RepositoryRoot metadata is missing."), "scripts", "grant-graph-access.sh");
+
     private async Task<ScriptRun> RunAsync(params string[] arguments)
     {
-        var repository = BicepCli.Metadata("RepositoryRoot") ?? throw new InvalidOperationException("RepositoryRoot metadata is missing.");
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(repository, "scripts", "grant-graph-access.sh"));
+        start.ArgumentList.Add(ScriptPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
