@@ -144,6 +144,16 @@ param existingLogAnalyticsWorkspaceId string = ''
 @description('Optional. Resource id of an existing workspace-based Application Insights component to use instead of creating one.')
 param existingApplicationInsightsId string = ''
 
+@description('Optional. Days before a credential expires that its warning alert fires; keep equal to the broker\'s TokenBroker:Lifecycle:Inventory:WarningWindow (30 days by default).')
+@minValue(2)
+@maxValue(365)
+param credentialWarningWindowDays int = 30
+
+@description('Optional. Days before a credential expires that its critical alert fires; keep equal to the broker\'s TokenBroker:Lifecycle:Inventory:CriticalWindow (7 days by default).')
+@minValue(1)
+@maxValue(364)
+param credentialCriticalWindowDays int = 7
+
 @description('Optional. E-mail addresses the alerts notify.')
 param alertEmailAddresses string[] = []
 
@@ -182,6 +192,21 @@ var applicationInsightsSubscriptionId = empty(existingApplicationInsightsId)
 var applicationInsightsResourceGroup = empty(existingApplicationInsightsId)
   ? resourceGroup().name
   : applicationInsightsIdSegments[4]
+
+// Connections whose client secret the broker rotates itself (Lifecycle rotation Automatic): it writes new versions
+// of exactly these secrets. A rotated certificate's new version comes from Key Vault's own renewal policy, so
+// certificates need no write access (docs/deploy.md). Connections sharing a secret share its one assignment.
+var rotatingSecretNames = union(
+  map(
+    filter(
+      connections,
+      c =>
+        c.?lifecycle.?rotation == 'Automatic' && contains(['client_secret_basic', 'client_secret_post'], c.?authMethod ?? 'client_secret_basic') && c.?secretName != null
+    ),
+    c => c.?secretName ?? ''
+  ),
+  []
+)
 
 var names = {
   brokerIdentity: 'id-broker-${resourceToken}'
@@ -271,6 +296,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     deployerPrincipalId: deployer().objectId
     deployerUploadsPackage: hostingPlan == 'ElasticPremium'
     brokerReadsCertificates: contains(map(connections, c => c.?authMethod ?? 'client_secret_basic'), 'private_key_jwt')
+    brokerRotatesSecretNames: rotatingSecretNames
   }
   dependsOn: [
     storage
@@ -394,6 +420,10 @@ module alerts 'modules/alerts.bicep' = {
     keyVaultId: keyVault.outputs.id
     systemTopicId: eventGrid.outputs.id
     poisonQueueName: poisonQueueName
+    credentialWarningWindowDays: credentialWarningWindowDays
+    credentialCriticalWindowDays: credentialCriticalWindowDays >= credentialWarningWindowDays
+      ? fail('credentialCriticalWindowDays must be shorter than credentialWarningWindowDays')
+      : credentialCriticalWindowDays
     emailAddresses: alertEmailAddresses
     webhookUrl: alertWebhookUrl
   }

@@ -1,7 +1,7 @@
 // Alert rules on what goes wrong in a broker, and the action group they notify.
 //
-// The broker's own metrics (src/TokenBroker/Diagnostics/TokenBrokerMetrics.cs) are OpenTelemetry
-// counters exported with the Azure Monitor exporter; custom metrics sent with OpenTelemetry are
+// The broker's own metrics (src/TokenBroker/Diagnostics/TokenBrokerMetrics.cs, and the credential
+// inventory's gauges) are OpenTelemetry instruments exported with the Azure Monitor exporter; custom metrics sent with OpenTelemetry are
 // stored in Application Insights' customMetrics table with their tags as customDimensions
 // (https://learn.microsoft.com/azure/azure-monitor/metrics/metrics-custom-overview), so those
 // rules are log search alerts on the component. Platform metrics (Event Grid, Key Vault) are
@@ -30,6 +30,14 @@ param systemTopicId string
 
 @description('Required. Name of the rotation queue\'s poison queue.')
 param poisonQueueName string
+
+@description('Optional. Days before expiry that a credential\'s warning alert fires (the broker\'s WarningWindow, 30 days by default).')
+@minValue(2)
+param credentialWarningWindowDays int = 30
+
+@description('Optional. Days before expiry that a credential\'s critical alert fires (the broker\'s CriticalWindow, 7 days by default).')
+@minValue(1)
+param credentialCriticalWindowDays int = 7
 
 @description('Optional. E-mail addresses the action group notifies.')
 param emailAddresses string[] = []
@@ -68,6 +76,101 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 // the ones TokenBrokerMetrics records.
 func counterQuery(metric string, tag string, value string) string =>
   'customMetrics | where name == "${metric}" | where tostring(customDimensions["${tag}"]) == "${value}" | extend connection = tostring(customDimensions["connection"]) | summarize Total = sum(valueSum) by connection'
+
+// tokenbroker.credential.expires_in is a gauge: the exporter sends its last value as the data point's value, so the
+// newest row per connection is what the broker last reported (seconds left; negative once expired). Each window is
+// a band, so a credential is in one alert at a time and the warning resolves when the critical one fires.
+func credentialExpiryQuery(fromSeconds int, toSeconds int) string =>
+  'customMetrics | where name == "tokenbroker.credential.expires_in" | extend connection = tostring(customDimensions["connection"]) | summarize arg_max(timestamp, value) by connection | project connection, ExpiresIn = value | where ExpiresIn >= ${fromSeconds} and ExpiresIn < ${toSeconds}'
+
+var secondsPerDay = 86400
+// Below any credential's remaining lifetime: the critical band has no lower bound.
+var alreadyExpired = -1000000000
+
+var credentialAlerts = [
+  {
+    name: 'credential-expiry-warning'
+    displayName: 'TokenBroker: a connection credential expires within ${credentialWarningWindowDays} days'
+    description: 'A connection\'s current secret or certificate expires in less than ${credentialWarningWindowDays} days and more than ${credentialCriticalWindowDays} (tokenbroker.credential.expires_in). In automatic rotation the broker renews it before then; otherwise rotate it. See docs/runbook.md, "Credential expiry alerts".'
+    severity: 2
+    query: credentialExpiryQuery(credentialCriticalWindowDays * secondsPerDay, credentialWarningWindowDays * secondsPerDay)
+    measure: 'ExpiresIn'
+    dimensions: ['connection']
+    aggregation: 'Minimum'
+    operator: 'LessThan'
+    threshold: credentialWarningWindowDays * secondsPerDay
+  }
+  {
+    name: 'credential-expiry-critical'
+    displayName: 'TokenBroker: a connection credential expires within ${credentialCriticalWindowDays} days or has expired'
+    description: 'A connection\'s current secret or certificate expires in less than ${credentialCriticalWindowDays} days, or has expired (tokenbroker.credential.expires_in). Token requests fail once it expires. See docs/runbook.md, "Credential expiry alerts".'
+    severity: 1
+    query: credentialExpiryQuery(alreadyExpired, credentialCriticalWindowDays * secondsPerDay)
+    measure: 'ExpiresIn'
+    dimensions: ['connection']
+    aggregation: 'Minimum'
+    operator: 'LessThan'
+    threshold: credentialCriticalWindowDays * secondsPerDay
+  }
+  {
+    name: 'credential-problems'
+    displayName: 'TokenBroker: a connection credential has a flagged problem'
+    description: 'The credential inventory flagged a problem (tokenbroker.credential.problems > 0, by flag): a secret with no expiry, dates that disagree, or a credential at the authorization server with no Key Vault version (or the reverse). See docs/runbook.md, "Credential expiry alerts".'
+    severity: 3
+    query: 'customMetrics | where name == "tokenbroker.credential.problems" | extend connection = tostring(customDimensions["connection"]), flag = tostring(customDimensions["flag"]) | summarize arg_max(timestamp, value) by connection, flag | project connection, flag, Problems = value | where Problems > 0'
+    measure: 'Problems'
+    dimensions: ['connection', 'flag']
+    aggregation: 'Maximum'
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+]
+
+// The inventory moves by the day and the broker reports it every export interval: an hourly look at the last six
+// hours finds the newest value even through a quiet spell, and alerts within an hour of a change.
+resource credentialAlertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+  for rule in credentialAlerts: {
+    name: 'alert-${namePrefix}-${rule.name}'
+    location: location
+    tags: tags
+    kind: 'LogAlert'
+    properties: {
+      displayName: rule.displayName
+      description: rule.description
+      severity: rule.severity
+      enabled: true
+      scopes: [applicationInsightsId]
+      evaluationFrequency: 'PT1H'
+      windowSize: 'PT6H'
+      autoMitigate: true
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: rule.aggregation
+            metricMeasureColumn: rule.measure
+            dimensions: [
+              for dimension in rule.dimensions: {
+                name: dimension
+                operator: 'Include'
+                values: ['*']
+              }
+            ]
+            operator: rule.operator
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      actions: {
+        actionGroups: [actionGroup.id]
+      }
+    }
+  }
+]
 
 var logAlerts = [
   {

@@ -2,7 +2,7 @@
 // broker reads (one set per connection), publishing credentials off and, optionally, App
 // Service Authentication in front of it.
 
-import { accessRule, brokerConnection, hostingPlan as hostingPlanType, identityReference } from 'types.bicep'
+import { accessRule, brokerConnection, connectionLifecycle, hostingPlan as hostingPlanType, identityReference } from 'types.bicep'
 
 @description('Required. Function App name.')
 param name string
@@ -107,7 +107,18 @@ func connectionSettingsOf(key string, c brokerConnection) appSettingMap =>
     c.?certificateName == null ? {} : { 'TokenBroker__Connections__${key}__CertificateName': c.?certificateName },
     c.?signingAlgorithm == null ? {} : { 'TokenBroker__Connections__${key}__SigningAlgorithm': c.?signingAlgorithm },
     c.?assertionAudience == null ? {} : { 'TokenBroker__Connections__${key}__AssertionAudience': c.?assertionAudience },
-    c.?federationAudience == null ? {} : { 'TokenBroker__Connections__${key}__FederationAudience': c.?federationAudience }
+    c.?federationAudience == null ? {} : { 'TokenBroker__Connections__${key}__FederationAudience': c.?federationAudience },
+    lifecycleSettingsOf('TokenBroker__Connections__${key}__Lifecycle', c.?lifecycle ?? {})
+  )
+
+// Only what the parameters set: an unset value keeps the broker's default.
+func lifecycleSettingsOf(prefix string, l connectionLifecycle) appSettingMap =>
+  union(
+    l.?directory == null ? {} : { '${prefix}__Directory': l.?directory },
+    l.?rotation == null ? {} : { '${prefix}__Rotation': l.?rotation },
+    l.?lifetime == null ? {} : { '${prefix}__Lifetime': l.?lifetime },
+    l.?renewBefore == null ? {} : { '${prefix}__RenewBefore': l.?renewBefore },
+    l.?grace == null ? {} : { '${prefix}__Grace': l.?grace }
   )
 
 // Two apps sharing a storage account must not share a host id; the platform would derive

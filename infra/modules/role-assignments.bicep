@@ -39,8 +39,17 @@ param deployerUploadsPackage bool = false
 @description('Optional. Whether a connection signs client assertions with a Key Vault certificate (private_key_jwt).')
 param brokerReadsCertificates bool = false
 
+@description('Optional. Secrets of the connections in automatic rotation: the broker writes new versions of these and disables old ones. Each must exist before the deployment (a role cannot be assigned on a missing secret).')
+param brokerRotatesSecretNames string[] = []
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
   name: keyVaultName
+
+  resource rotatingSecret 'secrets' existing = [
+    for name in brokerRotatesSecretNames: {
+      name: name
+    }
+  ]
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
@@ -91,6 +100,24 @@ resource brokerReadsCertificatesAssignment 'Microsoft.Authorization/roleAssignme
     description: 'TokenBroker reads the certificates that sign private_key_jwt client assertions.'
   }
 }
+
+// Automatic rotation of a client secret: the broker stores each new secret as a new version and disables the old
+// version at retirement (setSecret and updateSecret). Key Vault Secrets Officer is the built-in role with those
+// actions; it is assigned on each rotating secret only, so the broker can write no other secret. Certificates in
+// automatic mode get nothing here: Key Vault's renewal policy makes their new version, the broker reads it with
+// Key Vault Certificate User, and it retires the old key at Entra ID (removeKey), not in the vault.
+resource brokerWritesRotatingSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (name, i) in brokerRotatesSecretNames: {
+    name: guid(vault::rotatingSecret[i].id, brokerPrincipalId, builtInRoles.keyVaultSecretsOfficer)
+    scope: vault::rotatingSecret[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles.keyVaultSecretsOfficer)
+      principalId: brokerPrincipalId
+      principalType: 'ServicePrincipal'
+      description: 'TokenBroker rotates this connection secret (new versions, old versions disabled).'
+    }
+  }
+]
 
 // AzureWebJobsStorage, as the Functions documentation lists it for identity-based host
 // storage: Storage Blob Data Owner on the account (locks, timer state, keys, the deployment
@@ -158,7 +185,7 @@ resource brokerWritesPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Operators who store connection secrets and certificates; the broker itself never writes them.
+// Operators who store connection secrets and certificates; the broker writes only the secrets it rotates (above).
 resource operatorsWriteSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(vaultOperatorPrincipalId)) {
   name: guid(vault.id, vaultOperatorPrincipalId, builtInRoles.keyVaultSecretsOfficer)
   scope: vault

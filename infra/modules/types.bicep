@@ -47,6 +47,28 @@ type brokerConnection = {
 
   @description('Optional. Client authentication method; the broker defaults to client_secret_basic.')
   authMethod: authMethod?
+
+  @description('Optional. How the broker manages the connection\'s credential (TokenBroker:Connections:{key}:Lifecycle); omitted keeps the broker\'s defaults (manual rotation).')
+  lifecycle: connectionLifecycle?
+}
+
+@export()
+@description('A connection\'s credential lifecycle. Durations are .NET TimeSpan strings (\'180.00:00:00\' is 180 days).')
+type connectionLifecycle = {
+  @description('Optional. EntraId when the client id is an Entra ID app registration the broker reads (and, in automatic mode, manages) through Microsoft Graph; None otherwise. The broker defaults to EntraId for an Entra ID login host.')
+  directory: ('EntraId' | 'None')?
+
+  @description('Optional. Manual (the broker\'s default) or Automatic: the broker rotates the credential itself. Automatic needs directory EntraId and a secret or certificate method; for a secret it also gets Key Vault Secrets Officer on that one secret, which must already exist.')
+  rotation: ('Manual' | 'Automatic')?
+
+  @description('Optional. Lifetime of a credential the broker creates (the broker defaults to 180 days).')
+  lifetime: string?
+
+  @description('Optional. How long before expiry the broker starts a rotation (default 30 days).')
+  renewBefore: string?
+
+  @description('Optional. How long the old credential stays valid after the new one is in use (default 1 day).')
+  grace: string?
 }
 
 @export()

@@ -126,6 +126,36 @@ public sealed partial class AppSettingsTests(InfraFixture infra)
             connectionSettings);
     }
 
+    /// <summary>
+    /// A connection's lifecycle parameters become TokenBroker:Connections:{key}:Lifecycle:* settings, and only those
+    /// set: an unset value keeps the broker's default (Directory from the token endpoint's host, Rotation Manual,
+    /// Lifetime 180 days, RenewBefore 30 days, Grace 1 day).
+    /// </summary>
+    [Fact]
+    public void Lifecycle_parameters_become_the_connections_lifecycle_settings()
+    {
+        var lifecycle = infra.Snapshot("automatic-rotation").AppSettings
+            .Where(s => s.Key.Contains("__Lifecycle__", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Value);
+
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["TokenBroker__Connections__payments_eu__Lifecycle__Rotation"] = "Automatic",
+                ["TokenBroker__Connections__payments_eu__Lifecycle__Lifetime"] = "90.00:00:00",
+                ["TokenBroker__Connections__payments_eu__Lifecycle__RenewBefore"] = "20.00:00:00",
+                ["TokenBroker__Connections__payments_eu__Lifecycle__Grace"] = "02:00:00",
+                ["TokenBroker__Connections__crm__Lifecycle__Directory"] = "EntraId",
+                ["TokenBroker__Connections__crm__Lifecycle__Rotation"] = "Automatic",
+                ["TokenBroker__Connections__crm_eu__Lifecycle__Rotation"] = "Automatic",
+                ["TokenBroker__Connections__ledger__Lifecycle__Rotation"] = "Automatic",
+                ["TokenBroker__Connections__hr__Lifecycle__Rotation"] = "Manual",
+                ["TokenBroker__Connections__partner__Lifecycle__Directory"] = "None",
+            },
+            lifecycle);
+        Assert.DoesNotContain(infra.Snapshot("two-connections").AppSettings.Keys, k => k.Contains("__Lifecycle__", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Connection_settings_carry_the_parameter_values()
     {

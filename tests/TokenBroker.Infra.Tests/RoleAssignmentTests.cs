@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using TokenBroker.Infra.Tests.Bicep;
 
 namespace TokenBroker.Infra.Tests;
 
 [Collection(SharedBicepRun.Name)]
-public sealed class RoleAssignmentTests(InfraFixture infra)
+public sealed partial class RoleAssignmentTests(InfraFixture infra)
 {
     private const string Broker = "broker";
     private const string EventGrid = "eventGrid";
@@ -13,10 +14,13 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     private const string Queue = "Microsoft.Storage/storageAccounts/queueServices/queues";
     private const string Container = "Microsoft.Storage/storageAccounts/blobServices/containers";
     private const string Vault = "Microsoft.KeyVault/vaults";
+    private const string Secret = "Microsoft.KeyVault/vaults/secrets";
 
     /// <summary>Every parameter file that must deploy.</summary>
-    public static TheoryData<string> DeployableParameterFiles =>
-        ["main", "two-connections", "locked-down", "elastic-premium", "connection-names", "redeployment"];
+    public static TheoryData<string> DeployableParameterFiles => [.. Deployable];
+
+    private static readonly string[] Deployable =
+        ["main", "two-connections", "locked-down", "elastic-premium", "connection-names", "redeployment", "automatic-rotation"];
 
     /// <summary>
     /// Every assignment of a deployment with nothing optional: role, holder, and the resource it is made on. Host storage
@@ -111,6 +115,52 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
         Assert.Equal(Describe(expected), Describe(Resolve(infra.Snapshot("two-connections"))));
     }
 
+    /// <summary>
+    /// automatic-rotation.bicepparam: three Entra ID secret connections in automatic rotation (one of them
+    /// client_secret_post, two sharing one secret, which gets one assignment), a private_key_jwt connection in automatic rotation, a secret connection in manual mode and
+    /// one at another authorization server. The broker must write new versions of the two rotating secrets and disable
+    /// old ones, and nothing else. Azure RBAC for Key Vault "allows users to have separate permissions on individual
+    /// keys, secrets, and certificates" (https://learn.microsoft.com/azure/key-vault/general/rbac-guide, read
+    /// 2026-11-29), and Key Vault Secrets Officer is the built-in role that may "perform any action on the secrets of a
+    /// key vault, except manage permissions" (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-secrets-officer:
+    /// data action Microsoft.KeyVault/vaults/secrets/*). The certificate connection adds only Key Vault Certificate
+    /// User, whose data actions are certificates/read, secrets/getSecret, secrets/readMetadata and keys/read (same
+    /// page, #key-vault-certificate-user): Key Vault's renewal policy makes the new version, and the old key is
+    /// retired at Entra ID, so the broker never writes a certificate.
+    /// </summary>
+    [Fact]
+    public void Automatic_rotation_gives_the_broker_secrets_officer_on_each_rotating_secret_and_nothing_more()
+    {
+        var expected = Minimal.Concat(
+        [
+            (BuiltInRoles.KeyVaultCertificateUser, Broker, Vault, "kv-*"),
+            (BuiltInRoles.KeyVaultSecretsOfficer, Broker, Secret, "payments-eu-client-secret"),
+            (BuiltInRoles.KeyVaultSecretsOfficer, Broker, Secret, "crm-client-secret"),
+        ]);
+
+        Assert.Equal(Describe(expected), Describe(Resolve(infra.Snapshot("automatic-rotation"))));
+    }
+
+    [Theory]
+    [MemberData(nameof(DeployableParameterFiles))]
+    public void The_broker_only_reads_at_vault_scope(string parameterFile)
+    {
+        var onVault = infra.Snapshot(parameterFile).RoleAssignments.Where(a => a.Holder == Broker && VaultScope().IsMatch(a.Scope)).ToList();
+
+        Assert.Contains(onVault, a => a.RoleDefinitionId == BuiltInRoles.KeyVaultSecretsUser.Id);
+        Assert.All(onVault, a => Assert.Contains(a.RoleDefinitionId, new[] { BuiltInRoles.KeyVaultSecretsUser.Id, BuiltInRoles.KeyVaultCertificateUser.Id }));
+    }
+
+    [Fact]
+    public void A_secret_in_manual_rotation_or_at_another_authorization_server_gets_no_write_role()
+    {
+        var secretScopes = Resolve(infra.Snapshot("automatic-rotation")).Where(a => a.ScopeType == Secret).Select(a => a.ScopeName).ToList();
+
+        Assert.DoesNotContain("hr-client-secret", secretScopes);
+        Assert.DoesNotContain("partner-client-secret", secretScopes);
+        Assert.DoesNotContain(Resolve(infra.Snapshot("two-connections")), a => a.ScopeType == Secret);
+    }
+
     [Fact]
     public void An_existing_application_insights_component_gets_the_publisher_role_where_it_lives()
     {
@@ -127,7 +177,7 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
         foreach (var role in BuiltInRoles.Privileged)
         {
             Assert.All(infra.Templates.Values, t => Assert.DoesNotContain(role.Id, t.Text, StringComparison.OrdinalIgnoreCase));
-            foreach (var file in new[] { "main", "two-connections", "locked-down", "elastic-premium", "connection-names", "redeployment" })
+            foreach (var file in Deployable)
             {
                 Assert.DoesNotContain(role.Id, infra.Snapshot(file).Text, StringComparison.OrdinalIgnoreCase);
             }
@@ -175,6 +225,13 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
         foreach (var assignment in snapshot.RoleAssignments)
         {
             var role = BuiltInRoles.ById(assignment.RoleDefinitionId) ?? throw new InvalidOperationException($"Unverified role {assignment.RoleDefinitionId}.");
+            // A rotating secret is the one resource assigned on that the deployment does not create: operators store it.
+            if (RotatingSecretScope().Match(assignment.Scope) is { Success: true } secret && byId.ContainsKey(assignment.Scope[..assignment.Scope.IndexOf("/secrets/", StringComparison.Ordinal)]))
+            {
+                yield return (role, assignment.Holder, Secret, secret.Groups["name"].Value);
+                continue;
+            }
+
             Assert.True(byId.TryGetValue(assignment.Scope, out var scope), $"{role.Name} is assigned on {assignment.Scope}, which the deployment does not create.");
             var name = scope.At("name").GetString()!.Split('/')[^1];
             yield return (role, assignment.Holder, scope.At("type").GetString()!, Generalize(name));
@@ -190,4 +247,10 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
 
     private static List<string> Describe(IEnumerable<(BuiltInRole Role, string Holder, string ScopeType, string ScopeName)> assignments) =>
         assignments.Select(a => $"{a.Role.Name} for {a.Holder} on {a.ScopeType} {a.ScopeName}").Order(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+/secrets/(?<name>[^/]+)$")]
+    private static partial Regex RotatingSecretScope();
+
+    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$")]
+    private static partial Regex VaultScope();
 }
