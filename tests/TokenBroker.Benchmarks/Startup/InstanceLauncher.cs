@@ -83,8 +83,9 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
         {
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = url, Timeout = StartTimeout };
             var first = await FirstResponseAsync(http, process, output);
+            var cpu = process.TotalProcessorTime.TotalMilliseconds;
             var warm = await WarmHitAsync(http, null);
-            return new StartupSample(variant.Name, round, Milliseconds(started, first.Received), Milliseconds(first.Sent, first.Received), warm);
+            return new StartupSample(variant.Name, round, Milliseconds(started, first.Received), Milliseconds(first.Sent, first.Received), warm, cpu);
         }
         finally
         {
@@ -125,8 +126,9 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
             }
 
             var received = Stopwatch.GetTimestamp();
+            var cpu = host.Worker.TotalProcessorTime.TotalMilliseconds;
             var warm = await WarmHitAsync(host.Client, _functionKey);
-            return new StartupSample(variant.Name, round, Milliseconds(host.Worker.StartTimestamp, received), Milliseconds(sent, received), warm, failures, host.ForwardRetries);
+            return new StartupSample(variant.Name, round, Milliseconds(host.Worker.StartTimestamp, received), Milliseconds(sent, received), warm, cpu, failures, host.ForwardRetries);
         }
         finally
         {
