@@ -12,7 +12,9 @@
 #   Azurite for 10 simulated minutes (table transactions, Key Vault reads, token requests, the refresh job's run time).
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
 #   17.2 a new instance's time to first token (a token already in the table), the standalone host and the Functions worker
-#        (under the stand-in Functions host), published without and with ReadyToRun, against a bare app's first response
+#        (under the stand-in Functions host), published without and with ReadyToRun, against a bare app's first response;
+#        also each start's CPU to first token (the work, which a busy machine barely changes) and the forwards the
+#        stand-in retried while the worker's listener did not accept yet (as Azure's host retries them)
 #   Issue 17, item 3: the client library's AddBrokeredToken handler on a cached token vs a pass-through handler
 #   (BenchmarkDotNet, in process, inside the in-process step); item 5: the warm HTTP path's server CPU and bytes allocated
 #   per request vs the bare endpoint (the wrk rounds and the allocation profile of 2), judged against their targets.

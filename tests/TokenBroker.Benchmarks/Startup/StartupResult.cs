@@ -25,7 +25,8 @@ internal sealed record StartupVariantResult(
     bool ReadyToRun,
     double TimeToFirstResponseMilliseconds,
     double FirstRequestMilliseconds,
-    double WarmHitMilliseconds)
+    double WarmHitMilliseconds,
+    double CpuMilliseconds)
 {
     /// <summary>How many times a warm hit the first request on a new instance takes.</summary>
     public double FirstRequestRatio => FirstRequestMilliseconds / WarmHitMilliseconds;

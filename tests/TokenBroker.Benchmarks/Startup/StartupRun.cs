@@ -59,7 +59,7 @@ internal static class StartupRun
                     continue;
                 }
 
-                Console.WriteLine(Invariant($"    round {round}{(round == 0 ? " (warm-up)" : string.Empty)} {variant.Name,-10} first token after {sample.TimeToFirstResponseMilliseconds,7:N1} ms (first request {sample.FirstRequestMilliseconds,6:N1} ms, warm hit {sample.WarmHitMilliseconds:N2} ms)"));
+                Console.WriteLine(Invariant($"    round {round}{(round == 0 ? " (warm-up)" : string.Empty)} {variant.Name,-10} first token after {sample.TimeToFirstResponseMilliseconds,7:N1} ms, CPU {sample.CpuMilliseconds,7:N0} ms (first request {sample.FirstRequestMilliseconds,6:N1} ms, warm hit {sample.WarmHitMilliseconds:N2} ms{(sample.ForwardRetries > 0 ? $", {sample.ForwardRetries} forward(s) retried by the stand-in" : string.Empty)})"));
                 if (round > 0)
                 {
                     samples.Add(sample);
@@ -97,10 +97,10 @@ internal static class StartupRun
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, InProcessRun.Json));
         foreach (var variant in result.Variants)
         {
-            Console.WriteLine(Invariant($"==> {variant.Name,-10} median first token {variant.TimeToFirstResponseMilliseconds:N1} ms; first request {variant.FirstRequestMilliseconds:N1} ms = {variant.FirstRequestRatio:N1}x a warm hit ({variant.WarmHitMilliseconds:N2} ms)"));
+            Console.WriteLine(Invariant($"==> {variant.Name,-10} median first token {variant.TimeToFirstResponseMilliseconds:N1} ms, CPU {variant.CpuMilliseconds:N0} ms; first request {variant.FirstRequestMilliseconds:N1} ms = {variant.FirstRequestRatio:N1}x a warm hit ({variant.WarmHitMilliseconds:N2} ms)"));
         }
 
-        Console.WriteLine($"==> token requests while new instances started: {tokenRequests} (0: every first token came from the table); failed first requests: {samples.Sum(s => s.FailedFirstRequests)}; wrote {output}");
+        Console.WriteLine($"==> token requests while new instances started: {tokenRequests} (0: every first token came from the table); failed first requests: {samples.Sum(s => s.FailedFirstRequests)}; forwards the stand-in retried before the worker's listener accepted: {samples.Sum(s => s.ForwardRetries)}; wrote {output}");
         return 0;
     }
 
@@ -170,7 +170,8 @@ internal static class StartupRun
         variant.ReadyToRun,
         Percentile.Median(samples.Select(s => s.TimeToFirstResponseMilliseconds)),
         Percentile.Median(samples.Select(s => s.FirstRequestMilliseconds)),
-        Percentile.Median(samples.Select(s => s.WarmHitMilliseconds)));
+        Percentile.Median(samples.Select(s => s.WarmHitMilliseconds)),
+        Percentile.Median(samples.Select(s => s.CpuMilliseconds)));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

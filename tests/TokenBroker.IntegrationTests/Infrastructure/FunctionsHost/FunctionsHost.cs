@@ -36,6 +36,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     private readonly WorkerChannel _channel;
     private readonly ILogger _logger;
     private readonly HttpClient _toWorker;
+    private readonly WorkerForwardRetryHandler _forwardRetry;
     private readonly List<(WorkerFunction Function, TemplateMatcher Matcher)> _routes = [];
     private readonly Dictionary<string, string?> _settings;
     private readonly string _functionKey;
@@ -48,7 +49,10 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         Worker = worker;
         _logger = logger;
         _settings = settings;
-        _toWorker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(100) };
+        _forwardRetry = new WorkerForwardRetryHandler(
+            new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false },
+            (attempt, ex) => Log.ForwardRetried(logger, attempt, WorkerForwardRetryHandler.MaxAttempts, ex.HttpRequestError));
+        _toWorker = new HttpClient(_forwardRetry) { Timeout = TimeSpan.FromSeconds(100) };
         Client = new HttpClient { BaseAddress = frontEnd };
         HostJson = HostJson.Read(Path.Combine(WorkerProcess.AppDirectory, "host.json"), settings);
     }
@@ -58,6 +62,9 @@ public sealed partial class FunctionsHost : IAsyncDisposable
 
     /// <summary>A client of the host's HTTP front end: what a caller of the Function App talks to.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>Forwards to the worker retried because its listener did not accept yet, as Azure's host retries them.</summary>
+    public int ForwardRetries => _forwardRetry.Retries;
 
     /// <summary>What the worker answered to <c>WorkerInitRequest</c>.</summary>
     public WorkerInitResponse InitResponse { get; private set; } = null!;
@@ -388,6 +395,9 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     {
         [LoggerMessage(EventId = 9001, Level = LogLevel.Error, Message = "Executed 'Functions.{Function}' (Failed, Id={InvocationId}): {Reason}")]
         public static partial void InvocationFailed(ILogger logger, string function, string invocationId, string? reason);
+
+        [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "Failed to proxy request to the worker ({Error}). Attempt {Attempt} of {MaxAttempts}; retrying.")]
+        public static partial void ForwardRetried(ILogger logger, int attempt, int maxAttempts, HttpRequestError error);
     }
 }
 

@@ -47,6 +47,9 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The worker's CPU time so far, every thread: what its start cost, however busy the machine.</summary>
+    public TimeSpan TotalProcessorTime => _process.TotalProcessorTime;
+
     /// <summary>Everything the worker wrote to stdout and stderr so far.</summary>
     public string Output => string.Join('\n', _output);
 
