@@ -22,6 +22,10 @@ internal sealed partial class CredentialInventoryRunner(
     // Key Vault and Graph calls of different connections overlap a little, without a burst against either.
     private const int MaxParallelReads = 4;
 
+    // When the last run this instance knows of started: until it is Interval old, a refresh run costs the table nothing.
+    // (UTC ticks, 0 when unknown; Interlocked because runs of the Functions timer may overlap).
+    private long _lastStartedTicks;
+
     /// <summary>Takes the inventory if the last one is <see cref="InventoryOptions.Interval"/> old; true when this call took it.</summary>
     public async Task<bool> RunIfDueAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +38,15 @@ internal sealed partial class CredentialInventoryRunner(
         var started = time.GetUtcNow();
         try
         {
-            if (!await store.TryClaimAsync(started, settings.Interval, cancellationToken))
+            var known = Interlocked.Read(ref _lastStartedTicks);
+            if (known != 0 && started.UtcTicks - known < settings.Interval.Ticks)
+            {
+                return false;
+            }
+
+            var (claimed, lastStarted) = await store.TryClaimAsync(started, settings.Interval, cancellationToken);
+            Interlocked.Exchange(ref _lastStartedTicks, lastStarted?.UtcTicks ?? 0);
+            if (!claimed)
             {
                 return false;
             }

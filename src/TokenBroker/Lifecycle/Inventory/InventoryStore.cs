@@ -23,13 +23,21 @@ internal sealed class InventoryStore(TableClient table)
     private const string StartedOn = nameof(StartedOn);
     private const string CompletedOn = nameof(CompletedOn);
 
+    private volatile bool _tableReady;
+
     /// <summary>
-    /// Claims a run when the last one started <paramref name="interval"/> or more before <paramref name="now"/>; false
-    /// when it is not due or another instance claimed it first (the ETag moved).
+    /// Claims a run when the last one started <paramref name="interval"/> or more before <paramref name="now"/>. Not
+    /// claimed when it is not due (with the last run's start, so the caller need not ask again before it is) or when
+    /// another instance claimed it first (the ETag moved).
     /// </summary>
-    public async Task<bool> TryClaimAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<(bool Claimed, DateTimeOffset? LastStarted)> TryClaimAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
     {
-        await table.CreateIfNotExistsAsync(cancellationToken);
+        if (!_tableReady)
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            _tableReady = true;
+        }
+
         var existing = await table.GetEntityIfExistsAsync<TableEntity>(Partition, RunRow, cancellationToken: cancellationToken);
         var claim = new TableEntity(Partition, RunRow) { [StartedOn] = now };
         try
@@ -37,20 +45,20 @@ internal sealed class InventoryStore(TableClient table)
             if (!existing.HasValue || existing.Value is not { } run)
             {
                 await table.AddEntityAsync(claim, cancellationToken);
-                return true;
+                return (true, now);
             }
 
             if (run.GetDateTimeOffset(StartedOn) is { } started && now - started < interval)
             {
-                return false;
+                return (false, started);
             }
 
             await table.UpdateEntityAsync(claim, run.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
+            return (true, now);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            return false;
+            return (false, null);
         }
     }
 
