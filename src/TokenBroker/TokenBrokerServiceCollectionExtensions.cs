@@ -87,7 +87,8 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<RefreshOptions>>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
-            sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>()));
+            sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>(),
+            sp.GetService<TokenBroker.Lifecycle.Inventory.CredentialInventoryRunner>()));
         services.TryAddSingleton(sp => new SecretEventProcessor(
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<CredentialCache>(),
@@ -104,6 +105,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddAccessControl(configuration);
         services.AddOperations(configuration);
         services.AddAuditTrail(configuration);
+        services.AddCredentialInventory();
         return services;
     }
 

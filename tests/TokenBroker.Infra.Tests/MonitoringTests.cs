@@ -162,7 +162,6 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         var instruments = InstrumentName().Matches(source)
             .Select(m => m.Groups["name"].Value)
             .ToHashSet(StringComparer.Ordinal);
-        instruments.UnionWith(CredentialGauges);
         var queried = string.Join('\n', infra.Templates["modules/alerts.bicep"].Text, infra.Templates["modules/workbook.bicep"].Text, infra.Snapshot("main").Text);
 
         var used = QueriedMetric().Matches(queried).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
@@ -174,13 +173,6 @@ public sealed partial class MonitoringTests(InfraFixture infra)
         Assert.Contains("_ => \"unavailable\"", source, StringComparison.Ordinal);
         Assert.Contains("SecretEvent(\"near_expiry\"", source, StringComparison.Ordinal);
     }
-
-    /// <summary>
-    /// The two credential gauges named for issue 15 (docs/credential-lifecycle.md), which the inventory branch
-    /// (issue-15b) records; they are allowed here before its instruments land on this branch. Once they have, this set
-    /// may go: the source scan above finds them.
-    /// </summary>
-    private static readonly string[] CredentialGauges = ["tokenbroker.credential.expires_in", "tokenbroker.credential.problems"];
 
     [Theory]
     [MemberData(nameof(MonitoredParameterFiles))]

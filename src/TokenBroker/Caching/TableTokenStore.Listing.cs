@@ -38,7 +38,8 @@ internal sealed partial class TableTokenStore
 
                 foreach (var entity in page.Values)
                 {
-                    if (entity.PartitionKey == EvictionGenerations.Partition)
+                    // '~' starts the partitions that hold no tokens: generations, the credential inventory, rotations.
+                    if (entity.PartitionKey.StartsWith('~'))
                     {
                         continue;
                     }

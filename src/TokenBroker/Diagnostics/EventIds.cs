@@ -201,4 +201,17 @@ internal static class EventIds
 
     /// <summary>A Graph call about an application's credentials failed.</summary>
     public const int GraphCallFailed = 8505;
+
+    // Credential lifecycle: the expiry inventory (8600-8649, issue 15b).
+    /// <summary>The credential inventory was taken.</summary>
+    public const int InventoryCompleted = 8600;
+
+    /// <summary>The inventory flagged a connection's credential.</summary>
+    public const int InventoryFlagged = 8601;
+
+    /// <summary>The inventory could not be taken; the refresh run went on.</summary>
+    public const int InventoryFailed = 8602;
+
+    /// <summary>The stored inventory could not be read from the table.</summary>
+    public const int InventoryReadFailed = 8603;
 }

@@ -1,7 +1,14 @@
 using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Security.KeyVault.Certificates;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Lifecycle;
+using TokenBroker.Lifecycle.Inventory;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -23,6 +30,48 @@ internal static class LifecycleServiceCollectionExtensions
             GraphClients.Create(provider.GetRequiredService<TokenCredential>(), provider.GetRequiredService<IOptions<GraphOptions>>().Value),
             provider.GetRequiredService<GraphProof>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AppRegistrationClient>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the credential expiry inventory: <see cref="InventoryOptions"/> validated at start-up, the reader over
+    /// Key Vault (when a vault is configured) and Graph, the table store and this instance's view of it, the runner the
+    /// refresh job calls, and the gauges.
+    /// </summary>
+    public static IServiceCollection AddCredentialInventory(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InventoryOptions>, InventoryOptionsValidator>());
+        services.AddAppRegistrationClient();
+        services.TryAddSingleton(sp =>
+        {
+            // Clients are made only when used: without a vault (Development) there is none to make, and a broker with no
+            // Entra ID connection never builds a Graph client.
+            var vault = sp.GetRequiredService<IOptions<CredentialSourceOptions>>().Value.KeyVaultUri is not null;
+            return new CredentialInventoryReader(
+                vault ? new Lazy<SecretClient>(sp.GetRequiredService<SecretClient>) : null,
+                vault ? new Lazy<CertificateClient>(sp.GetRequiredService<CertificateClient>) : null,
+                new Lazy<AppRegistrationClient>(sp.GetRequiredService<AppRegistrationClient>),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<InventoryOptions>>().Value);
+        });
+        services.TryAddSingleton(sp => new InventoryStore(sp.GetRequiredService<TableClient>()));
+        services.TryAddSingleton(sp => new InventoryView(sp.GetRequiredService<InventoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InventoryView>>()));
+        services.TryAddSingleton(sp => new CredentialInventoryRunner(
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<CredentialInventoryReader>(),
+            sp.GetRequiredService<InventoryStore>(),
+            sp.GetRequiredService<InventoryView>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<InventoryOptions>>(),
+            sp.GetRequiredService<ILogger<CredentialInventoryRunner>>()));
+        services.TryAddSingleton(sp => new CredentialInventoryMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<InventoryView>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CredentialInventoryMetrics>());
         return services;
     }
 }

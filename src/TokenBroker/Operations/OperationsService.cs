@@ -9,6 +9,7 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
@@ -33,6 +34,7 @@ public sealed partial class OperationsService
     private readonly AuditTrail _audit;
     private readonly SharedTierState _sharedTier;
     private readonly SharedTierCheck _sharedTierCheck;
+    private readonly InventoryView? _inventory;
 
     internal OperationsService(
         ConnectionRegistry connections,
@@ -48,7 +50,8 @@ public sealed partial class OperationsService
         AuditTrail audit,
         ILogger<OperationsService> logger,
         SharedTierState sharedTier,
-        SharedTierCheck sharedTierCheck)
+        SharedTierCheck sharedTierCheck,
+        InventoryView? inventory = null)
     {
         _audit = audit;
         _connections = connections;
@@ -64,6 +67,7 @@ public sealed partial class OperationsService
         _logger = logger;
         _sharedTier = sharedTier;
         _sharedTierCheck = sharedTierCheck;
+        _inventory = inventory;
     }
 
     /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
@@ -133,6 +137,8 @@ public sealed partial class OperationsService
             list.Add(status);
         }
 
+        // From the table (cached briefly), never from Graph or Key Vault: the listing stays cheap and works when they are down.
+        var inventory = _inventory is null ? InventorySnapshot.Empty : await _inventory.GetAsync(cancellationToken);
         return [.. _connections.All
             .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
             .Select(c => new ConnectionStatus(
@@ -142,7 +148,8 @@ public sealed partial class OperationsService
                 ClientAuthMethodNames.ToName(c.AuthMethod),
                 entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
                 _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now),
-                _sharedTier.Status))];
+                _sharedTier.Status,
+                CredentialStatus.From(inventory.For(c), now)))];
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>

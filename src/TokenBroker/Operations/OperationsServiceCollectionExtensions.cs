@@ -34,7 +34,8 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<AuditTrail>(),
             sp.GetRequiredService<ILogger<OperationsService>>(),
             sp.GetRequiredService<SharedTierState>(),
-            sp.GetRequiredService<SharedTierCheck>()));
+            sp.GetRequiredService<SharedTierCheck>(),
+            sp.GetService<TokenBroker.Lifecycle.Inventory.InventoryView>()));
         services.AddHostedService<EvictionWatcher>();
         return services;
     }

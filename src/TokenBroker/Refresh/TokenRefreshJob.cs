@@ -4,6 +4,7 @@ using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Inventory;
 
 namespace TokenBroker.Refresh;
 
@@ -24,6 +25,7 @@ public sealed partial class TokenRefreshJob
     private readonly RefreshOptions _options;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<TokenRefreshJob> _logger;
+    private readonly CredentialInventoryRunner? _inventory;
 
     internal TokenRefreshJob(
         TableTokenStore store,
@@ -33,7 +35,8 @@ public sealed partial class TokenRefreshJob
         TimeProvider time,
         IOptions<RefreshOptions> options,
         TokenBrokerMetrics metrics,
-        ILogger<TokenRefreshJob> logger)
+        ILogger<TokenRefreshJob> logger,
+        CredentialInventoryRunner? inventory = null)
     {
         _store = store;
         _memory = memory;
@@ -43,6 +46,7 @@ public sealed partial class TokenRefreshJob
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
+        _inventory = inventory;
     }
 
     /// <summary>One run. <paramref name="isPastDue"/> is only reported: a late run refreshes what is due, like any other.</summary>
@@ -109,6 +113,13 @@ public sealed partial class TokenRefreshJob
 
         var report = new RefreshReport(examined, refreshed, leased, failed, deleted);
         Log.Completed(_logger, isPastDue, report.Examined, report.Refreshed, report.LeasedElsewhere, report.Failed, report.Deleted);
+
+        // The credential inventory when due: after the tokens, and it never fails the run (it logs its own failures).
+        if (_inventory is not null)
+        {
+            await _inventory.RunIfDueAsync(cancellationToken);
+        }
+
         return report;
     }
 

@@ -58,7 +58,8 @@ public sealed class EntraDirectory : IAsyncDisposable
     /// <summary>The broker's managed identity: tokens for Graph as <see cref="BrokerIdentity"/>.</summary>
     internal DevServerCredential Credential { get; }
 
-    public static async Task<EntraDirectory> StartAsync(TimeSpan? propagationDelay = null, int? maxCredentials = null)
+    /// <summary>Starts the server; <paramref name="ownedApps"/> are more applications the broker's identity owns, each holding <see cref="ManagedAppCertificate"/> only (no secret).</summary>
+    public static async Task<EntraDirectory> StartAsync(TimeSpan? propagationDelay = null, int? maxCredentials = null, IReadOnlyList<string>? ownedApps = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var certificate = TestCertificates.Create("rotating-app-v1");
@@ -84,6 +85,15 @@ public sealed class EntraDirectory : IAsyncDisposable
             foreign.Owners.Add("someone-else");
             foreign.ObjectId = ForeignAppObjectId;
             options.Clients.Add(foreign);
+
+            foreach (var appId in ownedApps ?? [])
+            {
+                var owned = new DevClientRegistration { ClientId = appId };
+                owned.Certificates.Add(certificate.ExportCertificatePem());
+                owned.Scopes.Add("api.read");
+                owned.Owners.Add(BrokerIdentity);
+                options.Clients.Add(owned);
+            }
 
             var broker = new DevClientRegistration { ClientId = BrokerIdentity };
             broker.Secrets.Add(BrokerIdentitySecret);
