@@ -103,7 +103,7 @@ internal sealed partial class TokenBrokerService(
         if (memory.TryGet(key, now, out var entry))
         {
             entry.Touch(now);
-            if (now >= entry.RefreshAt && entry.TryStartRefresh(now))
+            if (now >= entry.StaggeredRefreshAt && entry.TryStartRefresh(now))
             {
                 _ = RefreshInBackgroundAsync(target, key, scopes, entry);
             }

@@ -22,6 +22,11 @@ internal sealed class BrokeredTokenHandler(
 {
     private const string AuthorizationHeader = "Authorization";
 
+    // The key is made once for the handler's life, so a request neither normalizes nor hashes the scope. Only the library's
+    // own provider takes a key; one registered in its place is called with the strings, as the interface says.
+    private readonly TokenKey _key = TokenKey.Create(connection, scope);
+    private readonly BrokeredTokenProvider? _provider = tokens as BrokeredTokenProvider;
+
     // A synchronous Send would have to block on the broker; failing loudly beats sending the request without a token.
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("An HttpClient with a brokered token supports only SendAsync; use the asynchronous methods.");
@@ -31,7 +36,7 @@ internal sealed class BrokeredTokenHandler(
         try
         {
             ArgumentNullException.ThrowIfNull(request);
-            var token = tokens.GetTokenAsync(connection, scope, cancellationToken);
+            var token = _provider is { } provider ? provider.GetTokenAsync(_key, cancellationToken) : tokens.GetTokenAsync(connection, scope, cancellationToken);
             if (!token.IsCompletedSuccessfully)
             {
                 return SendWhenTokenArrivesAsync(request, token, cancellationToken);
@@ -92,7 +97,7 @@ internal sealed class BrokeredTokenHandler(
         try
         {
             // Fetched even when the request cannot be retried, so that at least the next request carries the new token.
-            fresh = await tokens.RefreshTokenAsync(connection, scope, cancellationToken);
+            fresh = await (_provider is { } provider ? provider.RefreshTokenAsync(_key, cancellationToken) : tokens.RefreshTokenAsync(connection, scope, cancellationToken));
         }
         catch
         {

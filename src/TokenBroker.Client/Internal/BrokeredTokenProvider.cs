@@ -19,9 +19,12 @@ internal sealed class BrokeredTokenProvider(
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public ValueTask<BrokeredToken> GetTokenAsync(string connection, string? scope = null, CancellationToken cancellationToken = default)
+    public ValueTask<BrokeredToken> GetTokenAsync(string connection, string? scope = null, CancellationToken cancellationToken = default) =>
+        GetTokenAsync(TokenKey.Create(connection, scope), cancellationToken);
+
+    /// <summary>As <see cref="GetTokenAsync(string, string?, CancellationToken)"/> with a key made once (the handler's): no scope work per call.</summary>
+    public ValueTask<BrokeredToken> GetTokenAsync(TokenKey key, CancellationToken cancellationToken)
     {
-        var key = TokenKey.Create(connection, scope);
         if (_cache.TryGetValue(key, out var cached) && time.GetUtcNow() < cached.RefreshAt)
         {
             return ValueTask.FromResult(cached.Token);
@@ -30,13 +33,14 @@ internal sealed class BrokeredTokenProvider(
         return new ValueTask<BrokeredToken>(FetchAsync(key, cancellationToken));
     }
 
-    public ValueTask<BrokeredToken> RefreshTokenAsync(string connection, string? scope = null, CancellationToken cancellationToken = default)
-    {
+    public ValueTask<BrokeredToken> RefreshTokenAsync(string connection, string? scope = null, CancellationToken cancellationToken = default) =>
+        RefreshTokenAsync(TokenKey.Create(connection, scope), cancellationToken);
+
+    /// <summary>As <see cref="RefreshTokenAsync(string, string?, CancellationToken)"/> with a key made once.</summary>
+    public ValueTask<BrokeredToken> RefreshTokenAsync(TokenKey key, CancellationToken cancellationToken) =>
         // A call already on its way to the broker is as fresh as a new one would be, so a refresh joins it too: N requests
         // refused at once cost one broker call, not N.
-        var key = TokenKey.Create(connection, scope);
-        return new ValueTask<BrokeredToken>(FetchAsync(key, cancellationToken));
-    }
+        new(FetchAsync(key, cancellationToken));
 
     public void Dispose()
     {

@@ -4,11 +4,14 @@ namespace TokenBroker.Caching;
 
 /// <summary>
 /// A token in the memory tier with the instants that govern it. Mutable only in a few fields, all written without locks:
-/// the last time a caller used it (for idle detection), and whether (and from when) a background refresh may start.
+/// the last time a caller used it (for idle detection), what the shared entity says of that, and whether (and from when)
+/// a background refresh may start.
 /// </summary>
-internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTimeOffset serveUntil, DateTimeOffset refreshAt, DateTimeOffset lastRequested)
+internal sealed class MemoryEntry(
+    TokenCacheKey key, CachedToken token, DateTimeOffset serveUntil, DateTimeOffset refreshAt, DateTimeOffset lastRequested, TimeSpan refreshStagger = default)
 {
     private long _lastRequestedTicks = lastRequested.UtcTicks;
+    private long _lastRequestedInTableTicks;
     private int _refreshStarted;
     private TokenHolders? _holders;
     private long _refreshRetryTicks;
@@ -19,9 +22,30 @@ internal sealed class MemoryEntry(TokenCacheKey key, CachedToken token, DateTime
 
     public DateTimeOffset ServeUntil { get; } = serveUntil;
 
+    /// <summary>The entry's refresh point, as the shared entity has it: the same on every instance.</summary>
     public DateTimeOffset RefreshAt { get; } = refreshAt;
 
+    /// <summary>
+    /// When a hit on this instance starts a background refresh: <see cref="RefreshAt"/> when this instance fetched the token,
+    /// later by a stagger when it took the token from the table, so the fetcher refreshes first and the others find its
+    /// token instead of racing it for the lease. Never past <see cref="ServeUntil"/> (the stagger is capped when it is made).
+    /// </summary>
+    public DateTimeOffset StaggeredRefreshAt { get; } = refreshAt + refreshStagger;
+
     public DateTimeOffset LastRequested => new(Volatile.Read(ref _lastRequestedTicks), TimeSpan.Zero);
+
+    /// <summary>The shared entity's <c>LastRequestedOn</c> as this instance last read or wrote it; null when unknown.</summary>
+    public DateTimeOffset? LastRequestedInTable =>
+        Volatile.Read(ref _lastRequestedInTableTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>Notes what the shared entity's <c>LastRequestedOn</c> was when read, or became when written.</summary>
+    public void NoteLastRequestedInTable(DateTimeOffset? value)
+    {
+        if (value is { } known)
+        {
+            Volatile.Write(ref _lastRequestedInTableTicks, known.UtcTicks);
+        }
+    }
 
     /// <summary>Notes a use. Only ever moves forward, and only when a second has passed: idle detection needs no more, and
     /// skipping the write keeps hits on many cores from fighting over one cache line.</summary>

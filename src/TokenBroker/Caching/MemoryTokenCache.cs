@@ -33,10 +33,13 @@ internal sealed class MemoryTokenCache(ServingPolicy serving)
         return false;
     }
 
-    /// <summary>Keeps <paramref name="token"/> unless a token that lives longer is already there.</summary>
-    public MemoryEntry Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested)
+    /// <summary>
+    /// Keeps <paramref name="token"/> unless a token that lives longer is already there; hits start its background refresh
+    /// <paramref name="refreshStagger"/> after <paramref name="refreshAt"/> (see <see cref="MemoryEntry.StaggeredRefreshAt"/>).
+    /// </summary>
+    public MemoryEntry Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested, TimeSpan refreshStagger = default)
     {
-        var added = new MemoryEntry(key, token, serving.ServeUntil(token), refreshAt, lastRequested);
+        var added = new MemoryEntry(key, token, serving.ServeUntil(token), refreshAt, lastRequested, refreshStagger);
         return _entries.AddOrUpdate(
             key.Value,
             static (_, entry) => entry,
@@ -55,18 +58,18 @@ internal sealed class MemoryTokenCache(ServingPolicy serving)
     }
 
     /// <summary>
-    /// Keeps <paramref name="token"/> like <see cref="Set(TokenCacheKey, CachedToken, DateTimeOffset, DateTimeOffset)"/>, unless
+    /// Keeps <paramref name="token"/> like <see cref="Set(TokenCacheKey, CachedToken, DateTimeOffset, DateTimeOffset, TimeSpan)"/>, unless
     /// the connection was evicted since <paramref name="generation"/> (<see cref="GenerationOf"/> when the read or fetch
     /// that produced it started): a result that began before an eviction never lands after it. Null when it was not kept.
     /// </summary>
-    public MemoryEntry? Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested, long generation)
+    public MemoryEntry? Set(TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset lastRequested, long generation, TimeSpan refreshStagger = default)
     {
         if (GenerationOf(key.PartitionKey) != generation)
         {
             return null;
         }
 
-        var stored = Set(key, token, refreshAt, lastRequested);
+        var stored = Set(key, token, refreshAt, lastRequested, refreshStagger);
 
         // An eviction between the check and the write bumps the generation before it removes entries, so checking again
         // after the write closes the race: either the eviction's sweep sees this entry, or this check sees the eviction.

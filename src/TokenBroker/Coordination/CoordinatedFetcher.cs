@@ -28,6 +28,9 @@ internal sealed partial class CoordinatedFetcher(
     TokenBrokerMetrics metrics,
     ILogger<CoordinatedFetcher> logger)
 {
+    // The stagger covers this many of the fetcher's fetches, so its token is usually in the table before the others look.
+    private const int StaggerFetches = 4;
+
     private readonly CoordinationOptions _options = coordinationOptions.Value;
     private readonly ConcurrentDictionary<string, Hold> _localHolds = new(StringComparer.Ordinal);
 
@@ -53,7 +56,7 @@ internal sealed partial class CoordinatedFetcher(
             var refreshAt = entry.RefreshAt ?? policy.RefreshAt(stored);
             if (mode == FetchMode.Request || refreshAt > now)
             {
-                return ServeFromTable(connection, key, stored, refreshAt, now, generation);
+                return ServeFromTable(connection, entry, stored, refreshAt, now, generation);
             }
         }
 
@@ -115,8 +118,11 @@ internal sealed partial class CoordinatedFetcher(
         var previous = entry?.Token ?? inMemory?.Token;
         var sameToken = previous is not null && previous.ExpiresOn == token.ExpiresOn && mode != FetchMode.Request;
         var nextRefresh = sameToken ? policy.BackOff(token, now) : policy.RefreshAt(token);
-        var lastRequested = mode == FetchMode.Request ? now : entry?.LastRequestedOn ?? inMemory?.LastRequested ?? now;
-        if (memory.Set(key, token, nextRefresh, lastRequested, generation) is null)
+        // A refresh writes the last use this instance has seen, as its usage mark would: the other instances read it with the
+        // new token, so while this one serves callers none of them needs a mark of its own (see UsageMarker).
+        var lastRequested = mode == FetchMode.Request ? now : Later(entry?.LastRequestedOn, inMemory?.LastRequested) ?? now;
+        var kept = memory.Set(key, token, nextRefresh, lastRequested, generation);
+        if (kept is null)
         {
             // Evicted while this fetch ran: the caller that asked before the eviction gets the token, no tier keeps it.
             if (available)
@@ -131,6 +137,7 @@ internal sealed partial class CoordinatedFetcher(
         {
             // What a peer waiting on this lease sees: from the lease to the token in the table.
             latency.Observe(connection, latency.Clock.GetElapsedTime(fetchStarted));
+            kept.NoteLastRequestedInTable(lastRequested);
         }
 
         if (sameToken)
@@ -153,12 +160,33 @@ internal sealed partial class CoordinatedFetcher(
 
     private static FetchResult Served(CachedToken token) => new(TokenResult.Success(token), FetchOutcome.Served);
 
-    private FetchResult ServeFromTable(Connection connection, TokenCacheKey key, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now, long generation)
+    private FetchResult ServeFromTable(Connection connection, StoredEntry entry, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now, long generation)
     {
-        memory.Set(key, token, refreshAt, now, generation);
+        // Another instance fetched this token: it refreshes first, this one a stagger later (usually finding its new token).
+        memory.Set(entry.Key, token, refreshAt, now, generation, RefreshStagger(connection, token, refreshAt, now))?.NoteLastRequestedInTable(entry.LastRequestedOn);
         TokenBrokerMetrics.TableHit(connection);
         return Served(token);
     }
+
+    // At least the configured stagger, or a few of the fetcher's fetch times (lease to token in the table) when longer, then
+    // up to twice that at random so the waiting instances do not race each other if the fetcher is gone; capped at half of
+    // what is left of the refresh window, so a lost fetcher is still replaced well before the token stops being served.
+    private TimeSpan RefreshStagger(Connection connection, CachedToken token, DateTimeOffset refreshAt, DateTimeOffset now)
+    {
+        if (_options.RefreshStagger <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var fetches = (latency.Expected(connection) ?? TimeSpan.Zero) * StaggerFetches;
+        var least = fetches > _options.RefreshStagger ? fetches : _options.RefreshStagger;
+        var stagger = least * (1 + Random.Shared.NextDouble());
+        var from = refreshAt > now ? refreshAt : now;
+        var cap = (serving.ServeUntil(token) - from) / 2;
+        return cap <= TimeSpan.Zero ? TimeSpan.Zero : stagger < cap ? stagger : cap;
+    }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private TokenError? HeldBy(TokenCacheKey key, StoredEntry? entry, DateTimeOffset now)
     {
@@ -230,7 +258,7 @@ internal sealed partial class CoordinatedFetcher(
 
             if (entry?.Token is { } token && serving.IsServable(token, now) && (previous is null || token.AcquiredOn > previous.AcquiredOn))
             {
-                return ServeFromTable(connection, key, token, entry.RefreshAt ?? policy.RefreshAt(token), now, generation);
+                return ServeFromTable(connection, entry, token, entry.RefreshAt ?? policy.RefreshAt(token), now, generation);
             }
 
             if (HeldBy(key, entry, now) is { } hold)

@@ -27,6 +27,14 @@ internal sealed class CoordinationOptions
     /// <summary>The most table reads an instance makes while waiting for the peer's result, the last at the end of <see cref="PeerWait"/>.</summary>
     public int PeerReadLimit { get; set; } = 20;
 
+    /// <summary>
+    /// How much later than the instance that fetched an entry's current token the other instances start their hit-driven
+    /// refresh (at least this, or four of the connection's fetch times when that is longer, then up to twice as much at
+    /// random, and never more than half of what is left of the refresh window). The fetcher refreshes first and the others
+    /// usually find its new token with one read, instead of all racing for the lease. Zero turns it off.
+    /// </summary>
+    public TimeSpan RefreshStagger { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a connection whose every secret was refused is left alone, so the broker does not trip a lockout.</summary>
     public TimeSpan RejectionHold { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -14,6 +14,7 @@ internal sealed class CoordinationOptionsValidator : IValidateOptions<Coordinati
         Require(errors, nameof(options.PeerWait), options.PeerWait, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Require(errors, nameof(options.PeerPollInterval), options.PeerPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
         Require(errors, nameof(options.RejectionHold), options.RejectionHold, TimeSpan.Zero, TimeSpan.FromHours(1));
+        Require(errors, nameof(options.RefreshStagger), options.RefreshStagger, TimeSpan.Zero, TimeSpan.FromMinutes(5));
         if (options.PeerReadLimit is < 2 or > 100)
         {
             errors.Add($"{Prefix}:{nameof(options.PeerReadLimit)} must be between 2 and 100.");

@@ -10,8 +10,10 @@ namespace TokenBroker.Refresh;
 /// Writes this instance's use of cached tokens to the shared table (<c>LastRequestedOn</c>), on every instance, in both
 /// hosts. The refresh job deletes entries nobody used within <c>IdleTimeout</c>, and in Azure it runs on one instance
 /// at a time (the timer is a singleton): it can only see the uses other instances wrote. A mark is written only when it
-/// moves the entry's last use forward by at least <see cref="Threshold"/> since this instance's previous mark, so a hot
-/// entry costs one table write per instance per threshold, not one per request or per run.
+/// moves the entry's last use forward by at least <see cref="Threshold"/> beyond what the table is known to hold: this
+/// instance's previous mark, or the entity's <c>LastRequestedOn</c> as this instance last read or wrote it. A refresh writes
+/// its instance's last use with the token and every other instance reads it with the new token, so while tokens are
+/// refreshed more often than the threshold a hot entry needs no marks at all, and otherwise one per threshold.
 /// </summary>
 internal sealed partial class UsageMarker(
     MemoryTokenCache memory,
@@ -44,7 +46,13 @@ internal sealed partial class UsageMarker(
             {
                 present.Add(id);
                 var used = entry.LastRequested;
-                if (_marked.TryGetValue(id, out var mark) && used - mark < threshold)
+                var known = entry.LastRequestedInTable;
+                if (_marked.TryGetValue(id, out var mark) && (known is null || mark > known))
+                {
+                    known = mark;
+                }
+
+                if (known is { } inTable && used - inTable < threshold)
                 {
                     continue;
                 }

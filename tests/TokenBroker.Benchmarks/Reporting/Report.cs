@@ -316,7 +316,7 @@ internal static class Report
             var name = Invariant($"4. fleet: {run.Connections:N0} conn. x {run.Instances} inst.");
             yield return new ReportRow(
                 name + ": table",
-                Invariant($"{table.Total / perHour:N1} transactions per conn. per hour (reads {table.EntityReads / perHour:N1}, lease+write {(table.Inserts + table.Updates - table.Marks) / perHour:N1}, marks {table.Marks / perHour:N2}, queries {table.Queries / perHour:N2}); first 5 min {(run.TableTransactions!.Total - table.Total) / (double)run.Connections:N1} per conn."),
+                Invariant($"{table.PerConnection / perHour:N1} transactions per conn. per hour (reads {table.EntityReads / perHour:N1}, lease+write {(table.Inserts + table.Updates - table.Marks) / perHour:N1}, marks {table.Marks / perHour:N2}, job queries {(table.Queries - table.Watches) / perHour:N2}); first 5 min {(run.TableTransactions!.PerConnection - table.PerConnection) / (double)run.Connections:N1} per conn.; per instance, whatever the connections: {table.Watches / run.HoursAfterWarmUp / run.Instances:N0} eviction-watch queries per hour"),
                 "-",
                 ReportRow.Info);
             yield return new ReportRow(
@@ -344,7 +344,8 @@ internal static class Report
         foreach (var fleet in cost.Runs.Where(r => single is not null && r.Instances > 1))
         {
             var perHour = fleet.HoursAfterWarmUp * fleet.Connections;
-            var extra = (fleet.TableTransactionsAfterWarmUp!.Total - single!.TableTransactionsAfterWarmUp!.Total) / perHour / (fleet.Instances - 1);
+            // The eviction watcher's polls are a cost per instance whatever the connections (reported above), not per connection.
+            var extra = (fleet.TableTransactionsAfterWarmUp!.PerConnection - single!.TableTransactionsAfterWarmUp!.PerConnection) / perHour / (fleet.Instances - 1);
             var tokens = fleet.TokenRequestsAfterWarmUp / perHour;
             var perToken = tokens == 0 ? 0 : extra / tokens;
             yield return new ReportRow(
@@ -352,7 +353,7 @@ internal static class Report
                 Invariant($"+{extra:N1} transactions per conn. per hour per extra instance = {perToken:N2} per new token"),
                 "<= 1 read per token",
                 ReportRow.Verdict(perToken <= 1.05),
-                perToken <= 1.05 ? null : Invariant($"4. fleet: each instance beyond the first costs {perToken:N2} table transactions per new token, where reading the token once would cost 1. At every refresh point all instances race: each reads the entity, all but one lose the conditional lease merge (a billed 412), and the losers read again until the holder's token lands (see docs/performance.md, what a connection costs)."));
+                perToken <= 1.05 ? null : Invariant($"4. fleet: each instance beyond the first costs {perToken:N2} table transactions per new token, where reading the token once would cost 1. Look at the fleet-cost log's transactions by kind and status: a 'merge 412' is a lost lease race, extra reads are waits for the holder, 'mark' are usage marks (see docs/performance.md, what a connection costs)."));
         }
     }
 

@@ -49,11 +49,11 @@ internal sealed class SteadyStateInstance : IAsyncDisposable
 
     /// <summary>
     /// Whether a request for connection <paramref name="index"/> at <paramref name="now"/> starts a background refresh: a
-    /// memory hit at or past the entry's refresh point, on an entry whose refresh has not been started yet.
+    /// memory hit at or past the entry's refresh point on this instance (staggered), on an entry whose refresh has not been started yet.
     /// </summary>
     public bool StartsRefresh(int index, DateTimeOffset now)
     {
-        if (!_memory.TryGet(_keys[index], now, out var entry) || now < entry.RefreshAt || ReferenceEquals(entry, _refreshStartedOn[index]))
+        if (!_memory.TryGet(_keys[index], now, out var entry) || now < entry.StaggeredRefreshAt || ReferenceEquals(entry, _refreshStartedOn[index]))
         {
             return false;
         }

@@ -53,6 +53,9 @@ internal sealed record SteadyStateResult(
     /// <summary>Table Storage requests of every instance after warm-up (one token lifetime).</summary>
     public TableTransactions? TableTransactionsAfterWarmUp { get; init; }
 
+    /// <summary>Table Storage requests after warm-up by kind and HTTP status (<c>merge 412</c>: a lost lease race).</summary>
+    public IReadOnlyDictionary<string, long> TableAnswersAfterWarmUp { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Key Vault reads of every instance over the whole run (secrets and the token cache key).</summary>
     public long KeyVaultReads { get; init; }
 

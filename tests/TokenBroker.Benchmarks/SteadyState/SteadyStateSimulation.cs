@@ -182,6 +182,7 @@ internal static class SteadyStateSimulation
         {
             TableTransactions = atEnd.Table,
             TableTransactionsAfterWarmUp = atEnd.Table - atWarmUp!.Table,
+            TableAnswersAfterWarmUp = atEnd.AnswersSince(atWarmUp),
             KeyVaultReads = atEnd.KeyVaultReads,
             KeyVaultReadsAfterWarmUp = atEnd.KeyVaultReads - atWarmUp.KeyVaultReads,
             JobRuns = jobRuns,

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using TokenBroker.Caching;
 
 namespace TokenBroker.Benchmarks.Storage;
 
@@ -16,7 +18,9 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
     private long _updates;
     private long _deletes;
     private long _marks;
+    private long _watches;
     private long _other;
+    private readonly ConcurrentDictionary<string, long> _byAnswer = new(StringComparer.Ordinal);
 
     public TableTransactions Counted => new(
         Interlocked.Read(ref _entityReads),
@@ -27,7 +31,11 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
         Interlocked.Read(ref _other))
     {
         Marks = Interlocked.Read(ref _marks),
+        Watches = Interlocked.Read(ref _watches),
     };
+
+    /// <summary>Every request by kind and HTTP status (<c>update 412</c>): where each transaction came from.</summary>
+    public IReadOnlyDictionary<string, long> ByAnswer => new SortedDictionary<string, long>(_byAnswer, StringComparer.Ordinal);
 
     /// <summary>A client for <paramref name="tableName"/> through this policy, with the retry settings the broker gives its own.</summary>
     public TableClient Client(string connectionString, string tableName)
@@ -42,46 +50,67 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message.Request);
+        var kind = Count(message.Request);
         ProcessNext(message, pipeline);
+        CountAnswer(kind, message);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message.Request);
-        return ProcessNextAsync(message, pipeline);
+        var kind = Count(message.Request);
+        await ProcessNextAsync(message, pipeline);
+        CountAnswer(kind, message);
     }
 
-    private void Count(Request request)
+    private void CountAnswer(string kind, HttpMessage message)
+    {
+        var status = message.HasResponse ? message.Response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no answer";
+        _byAnswer.AddOrUpdate(kind + " " + status, 1, static (_, n) => n + 1);
+    }
+
+    private string Count(Request request)
     {
         var path = request.Uri.Path;
 
         // A single entity is addressed as Table(PartitionKey='…',RowKey='…'); a query is Table() or Table; POST /Tables creates the table.
         var entity = path.Contains("PartitionKey=", StringComparison.Ordinal);
         ref var counter = ref _other;
+        var kind = "other";
         if (request.Method == RequestMethod.Get)
         {
             counter = ref entity ? ref _entityReads : ref _queries;
+            kind = entity ? "read" : "query";
+            if (!entity && Uri.UnescapeDataString(request.Uri.Query).Contains($"'{EvictionGenerations.Partition}'", StringComparison.Ordinal))
+            {
+                // The eviction watcher's poll: a cost of each instance, whatever the number of connections.
+                Interlocked.Increment(ref _watches);
+                kind = "watch";
+            }
         }
         else if (request.Method == RequestMethod.Post && !path.EndsWith("/Tables", StringComparison.OrdinalIgnoreCase))
         {
             counter = ref _inserts;
+            kind = "insert";
         }
         else if (request.Method == RequestMethod.Put || request.Method == RequestMethod.Patch || request.Method.Method == "MERGE")
         {
             // Merges with If-Match: * are the broker's unconditional ones: usage marks and failure records. Lease merges
             // carry the ETag that was read; token writes are upserts (PUT).
             counter = ref _updates;
+            kind = request.Method == RequestMethod.Put ? "upsert" : "merge";
             if (request.Method != RequestMethod.Put && request.Headers.TryGetValue("If-Match", out var match) && match == "*")
             {
                 Interlocked.Increment(ref _marks);
+                kind = "mark";
             }
         }
         else if (request.Method == RequestMethod.Delete)
         {
             counter = ref _deletes;
+            kind = "delete";
         }
 
         Interlocked.Increment(ref counter);
+        return kind;
     }
 }

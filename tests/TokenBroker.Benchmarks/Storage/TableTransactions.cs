@@ -11,6 +11,12 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
     /// <summary>Of <see cref="Updates"/>, unconditional merges: usage marks (and failure records, none in a healthy run).</summary>
     public long Marks { get; init; }
 
+    /// <summary>Of <see cref="Queries"/>, the eviction watcher's polls of the generation partition: a cost per instance, not per connection.</summary>
+    public long Watches { get; init; }
+
+    /// <summary>What the connections cost: everything but <see cref="Watches"/>.</summary>
+    public long PerConnection => Total - Watches;
+
     public long Total => EntityReads + Queries + Inserts + Updates + Deletes + Other;
 
     public static TableTransactions operator -(TableTransactions after, TableTransactions before) => new(
@@ -22,6 +28,7 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
         after.Other - before.Other)
     {
         Marks = after.Marks - before.Marks,
+        Watches = after.Watches - before.Watches,
     };
 
     public static TableTransactions operator +(TableTransactions a, TableTransactions b) => new(
@@ -33,6 +40,7 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
         a.Other + b.Other)
     {
         Marks = a.Marks + b.Marks,
+        Watches = a.Watches + b.Watches,
     };
 
     public TableTransactions Subtract(TableTransactions before) => this - before;

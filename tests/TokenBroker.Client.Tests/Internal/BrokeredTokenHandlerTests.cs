@@ -93,6 +93,21 @@ public sealed class BrokeredTokenHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_client_with_a_scope_shares_its_cached_token_with_the_provider_asked_for_the_same_scopes_in_any_order()
+    {
+        // The handler makes its key once, normalized: the same cache entry as the provider's for "orders.read orders.write".
+        using var harness = new ClientHarness(downstream: options => options.Scope = "orders.write orders.read");
+        using var first = await harness.DownstreamClient.GetAsync(new Uri("orders", UriKind.Relative));
+        using var second = await harness.DownstreamClient.GetAsync(new Uri("orders", UriKind.Relative));
+
+        var fromProvider = await harness.Tokens.GetTokenAsync("PAYMENTS", "orders.read  orders.write");
+
+        Assert.Single(harness.Broker.Requests);
+        Assert.Equal(2, harness.Downstream.Count);
+        Assert.NotNull(fromProvider.AccessToken);
+    }
+
+    [Fact]
     public async Task A_broker_refusal_surfaces_from_SendAsync_and_nothing_goes_downstream()
     {
         _harness.Broker.Respond = (_, _) => Task.FromResult(BrokerStub.Problem(HttpStatusCode.Forbidden, """{"status":403,"code":"caller_not_allowed"}"""));

@@ -18,9 +18,13 @@ public sealed class TableTrafficControl : HttpPipelinePolicy
     private TaskCompletionSource? _released;
     private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _entityReads;
+    private int _conflicts;
 
     /// <summary>Single-entity reads sent through this policy so far.</summary>
     public int EntityReads => Volatile.Read(ref _entityReads);
+
+    /// <summary>Writes the table refused as conflicting (409 on an insert, 412 on an ETag-conditional write): lost lease races.</summary>
+    public int Conflicts => Volatile.Read(ref _conflicts);
 
     /// <summary>When true, every request goes to a refused port.</summary>
     public bool Down { get; set; }
@@ -65,6 +69,11 @@ public sealed class TableTrafficControl : HttpPipelinePolicy
         }
 
         await ProcessNextAsync(message, pipeline);
+        if (message.HasResponse && message.Response.Status is 409 or 412)
+        {
+            Interlocked.Increment(ref _conflicts);
+        }
+
         if (message.Request.Method == RequestMethod.Get && IsSingleEntity(message.Request.Uri.Path)
             && Interlocked.Exchange(ref _gate, null) is { } gate)
         {
