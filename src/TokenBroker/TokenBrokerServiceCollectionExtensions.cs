@@ -18,6 +18,7 @@ using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 using TokenBroker.Operations;
 using TokenBroker.Refresh;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Rotation;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -87,7 +88,8 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<RefreshOptions>>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
-            sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>()));
+            sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>(),
+            sp.GetRequiredService<RotationRunner>()));
         services.TryAddSingleton(sp => new SecretEventProcessor(
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<CredentialCache>(),
@@ -104,6 +106,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddAccessControl(configuration);
         services.AddOperations(configuration);
         services.AddAuditTrail(configuration);
+        services.AddCredentialRotation();
         return services;
     }
 

@@ -38,7 +38,8 @@ internal sealed partial class TableTokenStore
 
                 foreach (var entity in page.Values)
                 {
-                    if (entity.PartitionKey == EvictionGenerations.Partition)
+                    // The generation stamps, rotation rows and any other bookkeeping partition: never a token.
+                    if (entity.PartitionKey.StartsWith('~'))
                     {
                         continue;
                     }

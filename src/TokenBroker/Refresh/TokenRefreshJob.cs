@@ -4,6 +4,7 @@ using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Rotation;
 
 namespace TokenBroker.Refresh;
 
@@ -24,6 +25,7 @@ public sealed partial class TokenRefreshJob
     private readonly RefreshOptions _options;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<TokenRefreshJob> _logger;
+    private readonly RotationRunner _rotation;
 
     internal TokenRefreshJob(
         TableTokenStore store,
@@ -33,7 +35,8 @@ public sealed partial class TokenRefreshJob
         TimeProvider time,
         IOptions<RefreshOptions> options,
         TokenBrokerMetrics metrics,
-        ILogger<TokenRefreshJob> logger)
+        ILogger<TokenRefreshJob> logger,
+        RotationRunner rotation)
     {
         _store = store;
         _memory = memory;
@@ -43,6 +46,7 @@ public sealed partial class TokenRefreshJob
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
+        _rotation = rotation;
     }
 
     /// <summary>One run. <paramref name="isPastDue"/> is only reported: a late run refreshes what is due, like any other.</summary>
@@ -109,6 +113,9 @@ public sealed partial class TokenRefreshJob
 
         var report = new RefreshReport(examined, refreshed, leased, failed, deleted);
         Log.Completed(_logger, isPastDue, report.Examined, report.Refreshed, report.LeasedElsewhere, report.Failed, report.Deleted);
+
+        // Issue 15c: due rotation steps, on this one instance; bounded in time, and a failure never fails the run.
+        await _rotation.RunAsync(cancellationToken);
         return report;
     }
 
