@@ -1,3 +1,5 @@
+using TokenBroker.Lifecycle.Rotation;
+
 namespace TokenBroker.Operations;
 
 /// <summary>What operators see of one connection: its settings that are not secret, and each cached entry. Never a token.</summary>
@@ -11,4 +13,5 @@ namespace TokenBroker.Operations;
 /// The shared tier's state on this instance: <c>ok</c>, <c>checking</c>, <c>no_cache_key</c> (Development only),
 /// <c>forbidden</c> (Table Storage answered 403) or <c>unavailable</c>; the same for every connection.
 /// </param>
-internal sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier);
+/// <param name="Rotation">The connection's automatic rotation (the latest one, running or done); null when it never had one.</param>
+internal sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier, RotationStatus? Rotation = null);

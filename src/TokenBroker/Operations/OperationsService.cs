@@ -9,6 +9,7 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
@@ -33,6 +34,8 @@ public sealed partial class OperationsService
     private readonly AuditTrail _audit;
     private readonly SharedTierState _sharedTier;
     private readonly SharedTierCheck _sharedTierCheck;
+    private readonly RotationStore _rotations;
+    private readonly RotationRunner _rotation;
 
     internal OperationsService(
         ConnectionRegistry connections,
@@ -48,7 +51,9 @@ public sealed partial class OperationsService
         AuditTrail audit,
         ILogger<OperationsService> logger,
         SharedTierState sharedTier,
-        SharedTierCheck sharedTierCheck)
+        SharedTierCheck sharedTierCheck,
+        RotationStore rotations,
+        RotationRunner rotation)
     {
         _audit = audit;
         _connections = connections;
@@ -64,6 +69,8 @@ public sealed partial class OperationsService
         _logger = logger;
         _sharedTier = sharedTier;
         _sharedTierCheck = sharedTierCheck;
+        _rotations = rotations;
+        _rotation = rotation;
     }
 
     /// <summary>Whether <paramref name="caller"/> (or the key it presented) may use the operations endpoints.</summary>
@@ -124,6 +131,7 @@ public sealed partial class OperationsService
             list.Add(status);
         }
 
+        var rotations = await ListRotationsAsync(cancellationToken);
         return [.. _connections.All
             .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
             .Select(c => new ConnectionStatus(
@@ -133,7 +141,25 @@ public sealed partial class OperationsService
                 ClientAuthMethodNames.ToName(c.AuthMethod),
                 entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
                 _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now),
-                _sharedTier.Status))];
+                _sharedTier.Status,
+                rotations.TryGetValue(c.Name, out var rotation) ? RotationStatus.From(rotation) : null))];
+    }
+
+    /// <summary>Plans an automatic rotation of the connection now (issue 15c); the next refresh run starts it.</summary>
+    internal Task<(PlanOutcome Outcome, RotationRecord? Row)> RotateAsync(string connection, CancellationToken cancellationToken) =>
+        _rotation.PlanNowAsync(connection, cancellationToken);
+
+    private async Task<Dictionary<string, RotationRecord>> ListRotationsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _rotations.ListAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StoreDiagnostics.IsStorageFailure(ex, cancellationToken))
+        {
+            // The listing shows the shared tier's state already; the rest of it is still worth seeing.
+            return [];
+        }
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>

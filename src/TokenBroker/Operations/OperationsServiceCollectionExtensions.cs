@@ -34,7 +34,9 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<AuditTrail>(),
             sp.GetRequiredService<ILogger<OperationsService>>(),
             sp.GetRequiredService<SharedTierState>(),
-            sp.GetRequiredService<SharedTierCheck>()));
+            sp.GetRequiredService<SharedTierCheck>(),
+            sp.GetRequiredService<Lifecycle.Rotation.RotationStore>(),
+            sp.GetRequiredService<Lifecycle.Rotation.RotationRunner>()));
         services.AddHostedService<EvictionWatcher>();
         return services;
     }

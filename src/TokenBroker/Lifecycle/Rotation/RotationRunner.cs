@@ -19,6 +19,24 @@ internal sealed partial class RotationRunner(ConnectionRegistry connections, Fun
     /// <summary>The rotation service (built on first use).</summary>
     public CredentialRotation Rotation => _rotation.Value;
 
+    /// <summary>Plans a rotation of <paramref name="name"/> now, for an operator; the checks that need no vault come first.</summary>
+    public async Task<(PlanOutcome Outcome, RotationRecord? Row)> PlanNowAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!ConnectionName.IsValid(name) || !connections.TryGet(name, out var connection))
+        {
+            return (PlanOutcome.NotFound, null);
+        }
+
+        if (!connection.Lifecycle.IsAutomatic)
+        {
+            return (PlanOutcome.Manual, null);
+        }
+
+        return connection.Credential is SecretCredential
+            ? await _rotation.Value.PlanNowAsync(name, cancellationToken)
+            : (PlanOutcome.NotSupported, null);
+    }
+
     /// <summary>Advances the due rotations; a no-op without automatic connections.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
