@@ -118,6 +118,7 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
             PlanOutcome.NotFound => NotFound(connection),
             PlanOutcome.Manual => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationManual, "Rotation is manual", $"Connection '{connection}' is rotated by hand: set its Lifecycle:Rotation to Automatic for the broker to rotate it."),
             PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}' yet: only client secrets are rotated."),
+            PlanOutcome.Unavailable => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationUnavailable, "Rotation unavailable", "Automatic rotation needs a Key Vault (TokenBroker:KeyVaultUri) to store the new credential in."),
             _ => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationInProgress, "Rotation in progress", $"A rotation of connection '{connection}' is already under way{(row is null ? string.Empty : $" (rotation {row.RotationId}, {RotationStatus.StateName(row.State)})")}; the ops listing shows its state."),
         };
     }

@@ -61,6 +61,9 @@ internal static class ProblemCode
     /// <summary>The connection's credential is of a kind the broker cannot rotate yet.</summary>
     public const string RotationNotSupported = "rotation_not_supported";
 
+    /// <summary>Automatic rotation cannot run in this broker (no Key Vault to store a new credential in).</summary>
+    public const string RotationUnavailable = "rotation_unavailable";
+
     /// <summary>A fault in the broker itself. Never expected; always logged.</summary>
     public const string InternalError = "internal_error";
 

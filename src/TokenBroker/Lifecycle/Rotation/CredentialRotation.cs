@@ -215,9 +215,9 @@ internal sealed partial class CredentialRotation
     }
 
     /// <summary>Runs the ready steps of one rotation, one conditional write each, until it waits, fails, loses a race or is done.</summary>
-    internal async Task<RotationRecord> AdvanceAsync(Connection connection, RotationRecord row, DateTimeOffset deadline, CancellationToken cancellationToken)
+    internal async Task<RotationRecord> AdvanceAsync(Connection connection, RotationRecord row, DateTimeOffset deadline, CancellationToken cancellationToken, int maxSteps = int.MaxValue)
     {
-        while (row.IsActive && _time.GetUtcNow() < deadline)
+        for (var steps = 0; steps < maxSteps && row.IsActive && _time.GetUtcNow() < deadline; steps++)
         {
             var now = _time.GetUtcNow();
             if (row.NextAttemptOn is { } next && next > now)

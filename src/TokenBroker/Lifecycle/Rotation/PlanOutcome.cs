@@ -15,6 +15,9 @@ internal enum PlanOutcome
     /// <summary>The connection's credential is not one the broker rotates yet (only client secrets are).</summary>
     NotSupported,
 
+    /// <summary>Rotation cannot run in this broker: no Key Vault is configured (<c>TokenBroker:KeyVaultUri</c>).</summary>
+    Unavailable,
+
     /// <summary>A rotation of the connection is already under way.</summary>
     AlreadyRunning,
 }

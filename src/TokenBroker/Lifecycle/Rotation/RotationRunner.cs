@@ -32,9 +32,24 @@ internal sealed partial class RotationRunner(ConnectionRegistry connections, Fun
             return (PlanOutcome.Manual, null);
         }
 
-        return connection.Credential is SecretCredential
-            ? await _rotation.Value.PlanNowAsync(name, cancellationToken)
-            : (PlanOutcome.NotSupported, null);
+        if (connection.Credential is not SecretCredential)
+        {
+            return (PlanOutcome.NotSupported, null);
+        }
+
+        CredentialRotation built;
+        try
+        {
+            built = _rotation.Value;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // No vault to write the new secret to (TokenBroker:KeyVaultUri unset).
+            Log.Unavailable(logger, ex.GetType().Name, ex.Message);
+            return (PlanOutcome.Unavailable, null);
+        }
+
+        return await built.PlanNowAsync(name, cancellationToken);
     }
 
     /// <summary>Advances the due rotations; a no-op without automatic connections.</summary>
