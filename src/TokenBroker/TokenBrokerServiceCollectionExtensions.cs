@@ -16,9 +16,9 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Operations;
 using TokenBroker.Refresh;
-using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Rotation;
 
 namespace Microsoft.Extensions.DependencyInjection;
