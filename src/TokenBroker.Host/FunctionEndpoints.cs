@@ -33,6 +33,9 @@ internal static class FunctionEndpoints
         endpoints.MapPost(RoutePrefix + OperationsFunctions.EvictRoute, static context =>
                 ExecuteAsync(context, context.RequestServices.GetRequiredService<OperationsFunctions>().EvictAsync(context.Request, Connection(context), context.RequestAborted)))
             .WithMetadata(new FunctionRoute(OperationsFunctions.EvictName, AuthorizationLevel.Function));
+        endpoints.MapPost(RoutePrefix + OperationsFunctions.RotateRoute, static context =>
+                ExecuteAsync(context, context.RequestServices.GetRequiredService<OperationsFunctions>().RotateAsync(context.Request, Connection(context), context.RequestAborted)))
+            .WithMetadata(new FunctionRoute(OperationsFunctions.RotateName, AuthorizationLevel.Function));
 
         endpoints.MapGet(RoutePrefix + HealthFunction.Route, static context =>
             {

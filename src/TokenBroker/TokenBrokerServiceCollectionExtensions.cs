@@ -16,6 +16,7 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Operations;
 using TokenBroker.Refresh;
 using TokenBroker.Rotation;
@@ -88,6 +89,7 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RefreshOptions>>(),
             sp.GetRequiredService<TokenBrokerMetrics>(),
             sp.GetRequiredService<Logging.ILogger<TokenRefreshJob>>(),
+            sp.GetRequiredService<RotationRunner>(),
             sp.GetService<TokenBroker.Lifecycle.Inventory.CredentialInventoryRunner>()));
         services.TryAddSingleton(sp => new SecretEventProcessor(
             sp.GetRequiredService<ConnectionRegistry>(),
@@ -106,6 +108,7 @@ public static class TokenBrokerServiceCollectionExtensions
         services.AddOperations(configuration);
         services.AddAuditTrail(configuration);
         services.AddCredentialInventory();
+        services.AddCredentialRotation();
         return services;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using TokenBroker.Access;
 using TokenBroker.Audit;
 using TokenBroker.Functions.Http;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Operations;
 
 namespace TokenBroker.Functions.Functions;
@@ -23,6 +24,9 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     /// <summary>The eviction function's name.</summary>
     public const string EvictName = "OpsEvictConnection";
 
+    /// <summary>The rotation function's name.</summary>
+    public const string RotateName = "OpsRotateConnection";
+
     /// <summary>The listing route.</summary>
     public const string ListRoute = "ops/connections";
 
@@ -31,6 +35,9 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
 
     /// <summary>The eviction route.</summary>
     public const string EvictRoute = "ops/connections/{connection}/evict";
+
+    /// <summary>The rotation route.</summary>
+    public const string RotateRoute = "ops/connections/{connection}/rotate";
 
     /// <summary>The header carrying the admin key.</summary>
     public const string AdminKeyHeader = "x-tokenbroker-admin-key";
@@ -79,6 +86,41 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
         var evicted = await operations.EvictAsync(connection, cancellationToken);
         Audit(admission, "evict", connection, evicted ? "succeeded" : "not_found");
         return evicted ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray()) : NotFound(connection);
+    }
+
+    /// <summary>
+    /// Plans an automatic rotation of the connection's credential now: 202 with the rotation's state (the next refresh
+    /// run starts it), 404 for an unknown connection, 409 when the connection is in manual mode, its credential is not
+    /// one the broker rotates, or a rotation is already under way.
+    /// </summary>
+    [Function(RotateName)]
+    public async Task<IActionResult> RotateAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = RotateRoute)] HttpRequest request,
+        string connection,
+        CancellationToken cancellationToken)
+    {
+        var admission = await AdmitAsync(request, cancellationToken);
+        if (admission.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        var (outcome, row) = await operations.RotateAsync(connection, cancellationToken);
+        Audit(admission, "rotate", connection, outcome switch
+        {
+            PlanOutcome.Planned => "succeeded",
+            PlanOutcome.NotFound => "not_found",
+            _ => "refused",
+        });
+        return outcome switch
+        {
+            PlanOutcome.Planned => new StaticJsonResult(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(RotationStatus.From(row!), OperationsJson.Default.RotationStatus), StatusCodes.Status202Accepted),
+            PlanOutcome.NotFound => NotFound(connection),
+            PlanOutcome.Manual => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationManual, "Rotation is manual", $"Connection '{connection}' is rotated by hand: set its Lifecycle:Rotation to Automatic for the broker to rotate it."),
+            PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}' yet: only client secrets are rotated."),
+            PlanOutcome.Unavailable => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationUnavailable, "Rotation unavailable", "Automatic rotation needs a Key Vault (TokenBroker:KeyVaultUri) to store the new credential in."),
+            _ => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationInProgress, "Rotation in progress", $"A rotation of connection '{connection}' is already under way{(row is null ? string.Empty : $" (rotation {row.RotationId}, {RotationStatus.StateName(row.State)})")}; the ops listing shows its state."),
+        };
     }
 
     private async Task<Admission> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)

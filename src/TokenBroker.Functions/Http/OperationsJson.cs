@@ -8,6 +8,7 @@ namespace TokenBroker.Functions.Http;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IReadOnlyList<ConnectionStatus>))]
 [JsonSerializable(typeof(RefreshResultBody))]
+[JsonSerializable(typeof(TokenBroker.Lifecycle.Rotation.RotationStatus))]
 internal sealed partial class OperationsJson : JsonSerializerContext
 {
     public static StaticJsonResult Result<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

@@ -55,6 +55,18 @@ internal static class ProblemCode
     /// <summary>The route exists but not for this HTTP method.</summary>
     public const string MethodNotAllowed = "method_not_allowed";
 
+    /// <summary>The connection's credential is rotated by hand (its Lifecycle:Rotation is Manual), so the broker does not rotate it.</summary>
+    public const string RotationManual = "rotation_manual";
+
+    /// <summary>A rotation of the connection is already under way; the ops listing shows its state.</summary>
+    public const string RotationInProgress = "rotation_in_progress";
+
+    /// <summary>The connection's credential is of a kind the broker cannot rotate yet.</summary>
+    public const string RotationNotSupported = "rotation_not_supported";
+
+    /// <summary>Automatic rotation cannot run in this broker (no Key Vault to store a new credential in).</summary>
+    public const string RotationUnavailable = "rotation_unavailable";
+
     /// <summary>A fault in the broker itself. Never expected; always logged.</summary>
     public const string InternalError = "internal_error";
 

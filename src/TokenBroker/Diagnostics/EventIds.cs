@@ -214,4 +214,29 @@ internal static class EventIds
 
     /// <summary>The stored inventory could not be read from the table.</summary>
     public const int InventoryReadFailed = 8603;
+
+    // Credential lifecycle: automatic rotation (8650s).
+    /// <summary>A rotation was planned.</summary>
+    public const int RotationPlanned = 8650;
+
+    /// <summary>A rotation step completed.</summary>
+    public const int RotationStepCompleted = 8651;
+
+    /// <summary>A rotation step failed and waits for its next attempt.</summary>
+    public const int RotationStepFailed = 8652;
+
+    /// <summary>A rotation completed: the old credential is retired.</summary>
+    public const int RotationCompleted = 8653;
+
+    /// <summary>A rotation could not run outside a step (the table, a dependency).</summary>
+    public const int RotationRunFailed = 8654;
+
+    /// <summary>Another instance recorded a rotation step first.</summary>
+    public const int RotationLostRace = 8655;
+
+    /// <summary>A client secret whose value was lost in a crash was removed.</summary>
+    public const int RotationLostSecretRemoved = 8656;
+
+    /// <summary>Automatic rotation could not be set up (no vault, no Graph).</summary>
+    public const int RotationUnavailable = 8657;
 }

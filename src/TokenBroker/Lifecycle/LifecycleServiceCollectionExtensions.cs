@@ -5,10 +5,13 @@ using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Acquisition;
+using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Credentials;
-using TokenBroker.Lifecycle;
 using TokenBroker.Lifecycle.Inventory;
+using TokenBroker.Lifecycle.Rotation;
+using TokenBroker.Lifecycle;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -72,6 +75,37 @@ internal static class LifecycleServiceCollectionExtensions
             sp.GetRequiredService<InventoryView>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<CredentialInventoryMetrics>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers automatic rotation (<see cref="RotationRunner"/>, which the refresh run calls, and the
+    /// <see cref="CredentialRotation"/> it builds on first need) with <see cref="RotationOptions"/> validated at start-up.
+    /// </summary>
+    public static IServiceCollection AddCredentialRotation(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<RotationOptions>().BindConfiguration(RotationOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationOptions>, RotationOptionsValidator>());
+        services.AddAppRegistrationClient();
+        services.TryAddSingleton(provider => new RotationStore(provider.GetRequiredService<global::Azure.Data.Tables.TableClient>()));
+        services.TryAddSingleton(provider => new CredentialRotation(
+            provider.GetRequiredService<RotationStore>(),
+            provider.GetRequiredService<AppRegistrationClient>(),
+            provider.GetRequiredService<global::Azure.Security.KeyVault.Secrets.SecretClient>(),
+            provider.GetRequiredService<ClientCredentialsClient>(),
+            provider.GetRequiredService<EvictionGenerations>(),
+            provider.GetRequiredService<CredentialCache>(),
+            provider.GetRequiredService<ConnectionRegistry>(),
+            (connection, token) => provider.GetRequiredService<TokenBroker.TokenBrokerService>().ForceRefreshAsync(connection, token),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<RotationOptions>>(),
+            provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CredentialRotation>>()));
+        services.TryAddSingleton(provider => new RotationRunner(
+            provider.GetRequiredService<ConnectionRegistry>(),
+            provider.GetRequiredService<CredentialRotation>,
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationRunner>>()));
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using TokenBroker.Lifecycle.Inventory;
+using TokenBroker.Lifecycle.Rotation;
 
 namespace TokenBroker.Operations;
 
@@ -14,4 +15,5 @@ namespace TokenBroker.Operations;
 /// <c>forbidden</c> (Table Storage answered 403) or <c>unavailable</c>; the same for every connection.
 /// </param>
 /// <param name="Credential">The credential expiry inventory of the connection, as last taken; null until the first one.</param>
-internal sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier, CredentialStatus? Credential);
+/// <param name="Rotation">The connection's automatic rotation (the latest one, running or done); null when it never had one.</param>
+internal sealed record ConnectionStatus(string Name, string TokenEndpoint, string ClientId, string AuthMethod, IReadOnlyList<CacheEntryStatus> Entries, IReadOnlyList<TokenHolderStatus> Holders, string SharedTier, CredentialStatus? Credential, RotationStatus? Rotation = null);

@@ -2,20 +2,25 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Caching;
+using TokenBroker.Connections;
+using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Operations;
 
 /// <summary>
 /// Makes an eviction on one instance take effect on all: each instance polls the connections' generation stamps and drops
-/// the memory tier of any connection whose stamp moved. One small query per interval, off the request path.
+/// the memory tier of any connection whose stamp moved, and its cached credential (a promoted rotation moves the stamp so
+/// that every instance reads the new version and drops a pinned old one). One small query per interval, off the request path.
 /// </summary>
 internal sealed partial class EvictionWatcher(
     EvictionGenerations generations,
     MemoryTokenCache memory,
     TimeProvider time,
     IOptions<OperationsOptions> options,
-    ILogger<EvictionWatcher> logger) : BackgroundService
+    ILogger<EvictionWatcher> logger,
+    ConnectionRegistry connections,
+    CredentialCache credentials) : BackgroundService
 {
     private Dictionary<string, long>? _known;
 
@@ -44,6 +49,11 @@ internal sealed partial class EvictionWatcher(
                 if (_known.GetValueOrDefault(partition) != generation)
                 {
                     var dropped = memory.RemoveConnection(partition);
+                    foreach (var connection in connections.All.Where(c => c.DefaultCacheKey.PartitionKey == partition && c.Credential.VaultObject is not null))
+                    {
+                        credentials.Invalidate(connection.Credential.VaultObject!.Value.Name);
+                    }
+
                     Log.Evicted(logger, partition, generation, dropped);
                 }
             }

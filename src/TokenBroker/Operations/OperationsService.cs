@@ -10,6 +10,7 @@ using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 using TokenBroker.Lifecycle.Inventory;
+using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Secrets;
 
 namespace TokenBroker.Operations;
@@ -34,6 +35,8 @@ public sealed partial class OperationsService
     private readonly AuditTrail _audit;
     private readonly SharedTierState _sharedTier;
     private readonly SharedTierCheck _sharedTierCheck;
+    private readonly RotationStore _rotations;
+    private readonly RotationRunner _rotation;
     private readonly InventoryView? _inventory;
 
     internal OperationsService(
@@ -51,6 +54,8 @@ public sealed partial class OperationsService
         ILogger<OperationsService> logger,
         SharedTierState sharedTier,
         SharedTierCheck sharedTierCheck,
+        RotationStore rotations,
+        RotationRunner rotation,
         InventoryView? inventory = null)
     {
         _audit = audit;
@@ -67,6 +72,8 @@ public sealed partial class OperationsService
         _logger = logger;
         _sharedTier = sharedTier;
         _sharedTierCheck = sharedTierCheck;
+        _rotations = rotations;
+        _rotation = rotation;
         _inventory = inventory;
     }
 
@@ -139,6 +146,7 @@ public sealed partial class OperationsService
 
         // From the table (cached briefly), never from Graph or Key Vault: the listing stays cheap and works when they are down.
         var inventory = _inventory is null ? InventorySnapshot.Empty : await _inventory.GetAsync(cancellationToken);
+        var rotations = await ListRotationsAsync(cancellationToken);
         return [.. _connections.All
             .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
             .Select(c => new ConnectionStatus(
@@ -149,7 +157,25 @@ public sealed partial class OperationsService
                 entries.GetValueOrDefault(c.DefaultCacheKey.PartitionKey) ?? [],
                 _audit.HoldersOf(_memory, c.DefaultCacheKey.PartitionKey, now),
                 _sharedTier.Status,
-                CredentialStatus.From(inventory.For(c), now)))];
+                CredentialStatus.From(inventory.For(c), now),
+                rotations.TryGetValue(c.Name, out var rotation) ? RotationStatus.From(rotation) : null))];
+    }
+
+    /// <summary>Plans an automatic rotation of the connection now; the next refresh run starts it.</summary>
+    internal Task<(PlanOutcome Outcome, RotationRecord? Row)> RotateAsync(string connection, CancellationToken cancellationToken) =>
+        _rotation.PlanNowAsync(connection, cancellationToken);
+
+    private async Task<Dictionary<string, RotationRecord>> ListRotationsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _rotations.ListAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StoreDiagnostics.IsStorageFailure(ex, cancellationToken))
+        {
+            // The listing shows the shared tier's state already; the rest of it is still worth seeing.
+            return [];
+        }
     }
 
     /// <summary>Fetches new tokens for every cached scope set of a connection now; null when there is no such connection.</summary>

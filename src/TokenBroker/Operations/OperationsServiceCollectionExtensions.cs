@@ -35,6 +35,8 @@ internal static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<OperationsService>>(),
             sp.GetRequiredService<SharedTierState>(),
             sp.GetRequiredService<SharedTierCheck>(),
+            sp.GetRequiredService<Lifecycle.Rotation.RotationStore>(),
+            sp.GetRequiredService<Lifecycle.Rotation.RotationRunner>(),
             sp.GetService<TokenBroker.Lifecycle.Inventory.InventoryView>()));
         services.AddHostedService<EvictionWatcher>();
         return services;

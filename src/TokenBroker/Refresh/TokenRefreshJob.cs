@@ -5,6 +5,7 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Diagnostics;
 using TokenBroker.Lifecycle.Inventory;
+using TokenBroker.Lifecycle.Rotation;
 
 namespace TokenBroker.Refresh;
 
@@ -25,6 +26,7 @@ public sealed partial class TokenRefreshJob
     private readonly RefreshOptions _options;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<TokenRefreshJob> _logger;
+    private readonly RotationRunner _rotation;
     private readonly CredentialInventoryRunner? _inventory;
 
     internal TokenRefreshJob(
@@ -36,6 +38,7 @@ public sealed partial class TokenRefreshJob
         IOptions<RefreshOptions> options,
         TokenBrokerMetrics metrics,
         ILogger<TokenRefreshJob> logger,
+        RotationRunner rotation,
         CredentialInventoryRunner? inventory = null)
     {
         _store = store;
@@ -46,6 +49,7 @@ public sealed partial class TokenRefreshJob
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
+        _rotation = rotation;
         _inventory = inventory;
     }
 
@@ -113,6 +117,9 @@ public sealed partial class TokenRefreshJob
 
         var report = new RefreshReport(examined, refreshed, leased, failed, deleted);
         Log.Completed(_logger, isPastDue, report.Examined, report.Refreshed, report.LeasedElsewhere, report.Failed, report.Deleted);
+
+        // Due rotation steps, on this one instance: bounded in time, and a failure never fails the run.
+        await _rotation.RunAsync(cancellationToken);
 
         // The credential inventory when due: after the tokens, and it never fails the run (it logs its own failures).
         if (_inventory is not null)

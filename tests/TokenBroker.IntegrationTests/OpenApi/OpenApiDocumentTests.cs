@@ -92,6 +92,12 @@ public sealed class OpenApiDocumentTests(IntegrationFixture fixture)
     {
         var statusOf = ProducibleStatuses();
         statusOf[ProblemCode.NotFound] = 404;
+
+        // The rotate route only (OperationsFunctions.RotateAsync).
+        statusOf[ProblemCode.RotationManual] = 409;
+        statusOf[ProblemCode.RotationNotSupported] = 409;
+        statusOf[ProblemCode.RotationUnavailable] = 409;
+        statusOf[ProblemCode.RotationInProgress] = 409;
         var examples = 0;
         foreach (var (name, operation) in Operations())
         {

@@ -61,6 +61,7 @@ public sealed class FunctionMetadataTests
     [InlineData(OperationsFunctions.ListName, "get", "ops/connections")]
     [InlineData(OperationsFunctions.RefreshName, "post", "ops/connections/{connection}/refresh")]
     [InlineData(OperationsFunctions.EvictName, "post", "ops/connections/{connection}/evict")]
+    [InlineData(OperationsFunctions.RotateName, "post", "ops/connections/{connection}/rotate")]
     public void Operations_functions_sit_behind_the_function_key(string name, string method, string route)
     {
         var trigger = Trigger(name);
@@ -77,6 +78,7 @@ public sealed class FunctionMetadataTests
             {
                 HealthFunction.Name, RefreshTokensFunction.Name, SecretRotationEventsFunction.Name, TokenFunction.Name,
                 OperationsFunctions.ListName, OperationsFunctions.RefreshName, OperationsFunctions.EvictName,
+                OperationsFunctions.RotateName,
             }.Order(),
             Functions.Select(f => f.GetProperty("name").GetString()!).Order());
     }
