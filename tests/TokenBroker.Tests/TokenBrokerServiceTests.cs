@@ -128,7 +128,10 @@ public sealed class TokenBrokerServiceTests : IDisposable
         _harness.Endpoint.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
         _harness.Time.Advance(TimeSpan.FromMinutes(53));
         await Get();
-        await WaitUntil(() => _harness.Endpoint.Count == 2);
+
+        // The failed refresh must have finished, not only sent its request: it records when to try again from the clock,
+        // and a clock advanced before that would push the retry past every later hit (it did, on a loaded machine).
+        await WaitUntil(() => _harness.Endpoint.Count == 2 && !_harness.Services.GetRequiredService<TokenBroker.Caching.MemoryTokenCache>().Entries.Single().Value.IsRefreshing);
         _harness.Endpoint.Respond = _ => Task.FromResult(StubTokenEndpoint.Json(HttpStatusCode.OK, """{"access_token":"second","token_type":"Bearer","expires_in":3600}"""));
 
         // Past the retry pause (and the failure's own hold), still before the serving margin.

@@ -92,6 +92,9 @@ internal sealed class MemoryEntry(
     public bool TryStartRefresh(DateTimeOffset now) =>
         now.UtcTicks >= Volatile.Read(ref _refreshRetryTicks) && Interlocked.Exchange(ref _refreshStarted, 1) == 0;
 
+    /// <summary>Whether a background refresh of this token is running (started, and neither failed nor replaced yet).</summary>
+    public bool IsRefreshing => Volatile.Read(ref _refreshStarted) == 1;
+
     /// <summary>The background refresh failed: let a hit start another one from <paramref name="retryAt"/> on.</summary>
     public void RefreshFailed(DateTimeOffset retryAt)
     {

@@ -9,9 +9,9 @@ using TokenBroker.Acquisition;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Credentials;
+using TokenBroker.Lifecycle;
 using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Lifecycle.Rotation;
-using TokenBroker.Lifecycle;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
