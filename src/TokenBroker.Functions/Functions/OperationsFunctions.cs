@@ -52,41 +52,33 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
 
     /// <summary>Fetches new tokens for the connection now.</summary>
     [Function(RefreshName)]
-    public async Task<IActionResult> RefreshAsync(
+    public Task<IActionResult> RefreshAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = RefreshRoute)] HttpRequest request,
         string connection,
-        CancellationToken cancellationToken)
-    {
-        var admission = await AdmitAsync(request, cancellationToken);
-        if (admission.Refused is { } refused)
+        CancellationToken cancellationToken) =>
+        WhenAdmittedAsync(request, async admission =>
         {
-            return refused;
-        }
-
-        var results = await operations.RefreshAsync(connection, cancellationToken);
-        Audit(admission, "refresh", connection, results is null ? "not_found" : results.All(r => r.Succeeded) ? "succeeded" : "failed");
-        return results is null
-            ? NotFound(connection)
-            : OperationsJson.Result(new RefreshResultBody(connection, [.. results.Select(Item)]), OperationsJson.Default.RefreshResultBody);
-    }
+            var results = await operations.RefreshAsync(connection, cancellationToken);
+            Audit(admission, "refresh", connection, results is null ? "not_found" : results.All(r => r.Succeeded) ? "succeeded" : "failed");
+            return results is null
+                ? NotFound(connection)
+                : OperationsJson.Result(new RefreshResultBody(connection, [.. results.Select(Item)]), OperationsJson.Default.RefreshResultBody);
+        },
+        cancellationToken);
 
     /// <summary>Drops the connection's tokens on every instance.</summary>
     [Function(EvictName)]
-    public async Task<IActionResult> EvictAsync(
+    public Task<IActionResult> EvictAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = EvictRoute)] HttpRequest request,
         string connection,
-        CancellationToken cancellationToken)
-    {
-        var admission = await AdmitAsync(request, cancellationToken);
-        if (admission.Refused is { } refused)
+        CancellationToken cancellationToken) =>
+        WhenAdmittedAsync(request, async admission =>
         {
-            return refused;
-        }
-
-        var evicted = await operations.EvictAsync(connection, cancellationToken);
-        Audit(admission, "evict", connection, evicted ? "succeeded" : "not_found");
-        return evicted ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray()) : NotFound(connection);
-    }
+            var evicted = await operations.EvictAsync(connection, cancellationToken);
+            Audit(admission, "evict", connection, evicted ? "succeeded" : "not_found");
+            return evicted ? new StaticJsonResult("""{"evicted":true}"""u8.ToArray()) : NotFound(connection);
+        },
+        cancellationToken);
 
     /// <summary>
     /// Plans an automatic rotation of the connection's credential now: 202 with the rotation's state (the next refresh
@@ -94,33 +86,36 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     /// one the broker rotates, or a rotation is already under way.
     /// </summary>
     [Function(RotateName)]
-    public async Task<IActionResult> RotateAsync(
+    public Task<IActionResult> RotateAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = RotateRoute)] HttpRequest request,
         string connection,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        WhenAdmittedAsync(request, async admission =>
+        {
+            var (outcome, row) = await operations.RotateAsync(connection, cancellationToken);
+            Audit(admission, "rotate", connection, outcome switch
+            {
+                PlanOutcome.Planned => "succeeded",
+                PlanOutcome.NotFound => "not_found",
+                _ => "refused",
+            });
+            return outcome switch
+            {
+                PlanOutcome.Planned => new StaticJsonResult(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(RotationStatus.From(row!), OperationsJson.Default.RotationStatus), StatusCodes.Status202Accepted),
+                PlanOutcome.NotFound => NotFound(connection),
+                PlanOutcome.Manual => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationManual, "Rotation is manual", $"Connection '{connection}' is rotated by hand: set its Lifecycle:Rotation to Automatic for the broker to rotate it."),
+                PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}' yet: only client secrets are rotated."),
+                PlanOutcome.Unavailable => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationUnavailable, "Rotation unavailable", "Automatic rotation needs a Key Vault (TokenBroker:KeyVaultUri) to store the new credential in."),
+                _ => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationInProgress, "Rotation in progress", $"A rotation of connection '{connection}' is already under way{(row is null ? string.Empty : $" (rotation {row.RotationId}, {RotationStatus.StateName(row.State)})")}; the ops listing shows its state."),
+            };
+        },
+        cancellationToken);
+
+    // Every action route: admitted callers only, and the refusal answered as AdmitAsync words it.
+    private async Task<IActionResult> WhenAdmittedAsync(HttpRequest request, Func<Admission, Task<IActionResult>> action, CancellationToken cancellationToken)
     {
         var admission = await AdmitAsync(request, cancellationToken);
-        if (admission.Refused is { } refused)
-        {
-            return refused;
-        }
-
-        var (outcome, row) = await operations.RotateAsync(connection, cancellationToken);
-        Audit(admission, "rotate", connection, outcome switch
-        {
-            PlanOutcome.Planned => "succeeded",
-            PlanOutcome.NotFound => "not_found",
-            _ => "refused",
-        });
-        return outcome switch
-        {
-            PlanOutcome.Planned => new StaticJsonResult(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(RotationStatus.From(row!), OperationsJson.Default.RotationStatus), StatusCodes.Status202Accepted),
-            PlanOutcome.NotFound => NotFound(connection),
-            PlanOutcome.Manual => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationManual, "Rotation is manual", $"Connection '{connection}' is rotated by hand: set its Lifecycle:Rotation to Automatic for the broker to rotate it."),
-            PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}' yet: only client secrets are rotated."),
-            PlanOutcome.Unavailable => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationUnavailable, "Rotation unavailable", "Automatic rotation needs a Key Vault (TokenBroker:KeyVaultUri) to store the new credential in."),
-            _ => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationInProgress, "Rotation in progress", $"A rotation of connection '{connection}' is already under way{(row is null ? string.Empty : $" (rotation {row.RotationId}, {RotationStatus.StateName(row.State)})")}; the ops listing shows its state."),
-        };
+        return admission.Refused ?? await action(admission);
     }
 
     private async Task<Admission> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
