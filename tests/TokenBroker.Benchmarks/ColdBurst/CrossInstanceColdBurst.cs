@@ -90,9 +90,16 @@ internal static class CrossInstanceColdBurst
                 PeerReadsPerWaitingHost = Mean(results.SelectMany(r => r.HostTableReads.Where(reads => reads > 1).Select(reads => reads - 1.0))),
                 MaxPeerReads = results.SelectMany(r => r.HostTableReads).DefaultIfEmpty(1).Max() - 1,
                 WarmBurstP99Milliseconds = Percentile.Median(results.Select(r => r.WarmBurstP99Milliseconds)),
+                LeaseWonMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.LeaseWonMilliseconds ?? -1)),
+                TokenLandedMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.TokenLandedMilliseconds ?? -1)),
+                SeenAfterLandingMilliseconds = MedianOrZero(results.Where(r => r.Timeline is { TokenLandedMilliseconds: >= 0 })
+                    .SelectMany(r => r.Timeline!.Waiting.Where(w => w.SeenMilliseconds >= 0).Select(w => w.SeenMilliseconds - r.Timeline!.TokenLandedMilliseconds))),
+                ServedAfterSeenMilliseconds = MedianOrZero(results.SelectMany(r => r.Timeline?.Waiting ?? []).Where(w => w.SeenMilliseconds >= 0).Select(w => w.P99Milliseconds - w.SeenMilliseconds)),
+                PeerReadLatencyMilliseconds = MedianOrZero(results.SelectMany(r => r.Timeline?.Waiting ?? []).SelectMany(w => w.PeerReads).Select(read => read.LatencyMilliseconds)),
             };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(summary, InProcessRun.Json));
             Console.WriteLine(Invariant($"==> median p99 {summary.P99Milliseconds:N1} ms = {summary.P99Ratio:N2}x the lone cold request ({summary.SingleRequestMilliseconds:N1} ms); wrote {output}"));
+            Console.WriteLine(Invariant($"    medians: lease won {summary.LeaseWonMilliseconds:N1} ms, token in the table {summary.TokenLandedMilliseconds:N1} ms, seen by a waiting host {summary.SeenAfterLandingMilliseconds:N1} ms after (its reads took {summary.PeerReadLatencyMilliseconds:N1} ms), its callers' p99 {summary.ServedAfterSeenMilliseconds:N1} ms after that; cached burst p99 {summary.WarmBurstP99Milliseconds:N1} ms, so the cold burst adds {summary.CoordinationOverheadRatio:N2}x the lone cold request"));
 
             // Callers that got no token make the figure INVALID in the report, which then fails the run; the file is written.
             return 0;
@@ -218,6 +225,9 @@ internal static class CrossInstanceColdBurst
     }
 
     private static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
+
+    // -1 marks a step a round's timeline did not see (no holder, no read that found the token): left out of the median.
+    private static double MedianOrZero(IEnumerable<double> values) => values.Where(v => v >= 0).ToArray() is { Length: > 0 } seen ? Percentile.Median(seen) : 0;
 
     // The same starting heap before both sides of the comparison, so neither inherits the other's garbage.
     private static void Settle()
