@@ -92,10 +92,10 @@ internal static class CrossInstanceColdBurst
                 WarmBurstP99Milliseconds = Percentile.Median(results.Select(r => r.WarmBurstP99Milliseconds)),
                 LeaseWonMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.LeaseWonMilliseconds ?? -1)),
                 TokenLandedMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.TokenLandedMilliseconds ?? -1)),
-                SeenAfterLandingMilliseconds = MedianOrZero(results.Where(r => r.Timeline is { TokenLandedMilliseconds: >= 0 })
+                SeenAfterLandingMilliseconds = MedianOf(results.Where(r => r.Timeline is { TokenLandedMilliseconds: >= 0 })
                     .SelectMany(r => r.Timeline!.Waiting.Where(w => w.SeenMilliseconds >= 0).Select(w => w.SeenMilliseconds - r.Timeline!.TokenLandedMilliseconds))),
-                ServedAfterSeenMilliseconds = MedianOrZero(results.SelectMany(r => r.Timeline?.Waiting ?? []).Where(w => w.SeenMilliseconds >= 0).Select(w => w.P99Milliseconds - w.SeenMilliseconds)),
-                PeerReadLatencyMilliseconds = MedianOrZero(results.SelectMany(r => r.Timeline?.Waiting ?? []).SelectMany(w => w.PeerReads).Select(read => read.LatencyMilliseconds)),
+                ServedAfterSeenMilliseconds = MedianOf(results.SelectMany(r => r.Timeline?.Waiting ?? []).Where(w => w.SeenMilliseconds >= 0).Select(w => w.P99Milliseconds - w.SeenMilliseconds)),
+                PeerReadLatencyMilliseconds = MedianOf(results.SelectMany(r => r.Timeline?.Waiting ?? []).SelectMany(w => w.PeerReads).Select(read => read.LatencyMilliseconds)),
             };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(summary, InProcessRun.Json));
             Console.WriteLine(Invariant($"==> median p99 {summary.P99Milliseconds:N1} ms = {summary.P99Ratio:N2}x the lone cold request ({summary.SingleRequestMilliseconds:N1} ms); wrote {output}"));
@@ -227,7 +227,10 @@ internal static class CrossInstanceColdBurst
     private static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
 
     // -1 marks a step a round's timeline did not see (no holder, no read that found the token): left out of the median.
-    private static double MedianOrZero(IEnumerable<double> values) => values.Where(v => v >= 0).ToArray() is { Length: > 0 } seen ? Percentile.Median(seen) : 0;
+    private static double MedianOrZero(IEnumerable<double> values) => MedianOf(values.Where(v => v >= 0));
+
+    // Differences may be a little below zero: a read answered just before the holder heard its write succeed.
+    private static double MedianOf(IEnumerable<double> values) => values.ToArray() is { Length: > 0 } all ? Percentile.Median(all) : 0;
 
     // The same starting heap before both sides of the comparison, so neither inherits the other's garbage.
     private static void Settle()
