@@ -242,8 +242,9 @@ internal sealed partial class CoordinatedFetcher(
 
     // How long ago the holder took the lease this instance found in its read (every instance writes LeaseUntil as its now
     // plus the LeaseDuration they share): its fetch is that far along already. Zero when this instance lost the insert
-    // race instead, as the holder's fetch starts then. A skewed clock or another LeaseDuration only moves the first read
-    // earlier or later by the skew: PeerPollSchedule keeps the head start within the wait and the reads within the limit.
+    // race instead, as the holder's fetch starts then. The holder's now was taken before its own read and insert, so this
+    // errs a round trip or two early: at worst one more read, never a longer wait. A skewed clock or another LeaseDuration
+    // moves the first read by the skew: PeerPollSchedule keeps the head start within the wait and the reads within the limit.
     private TimeSpan HolderHeadStart(StoredEntry? entry)
     {
         var now = time.GetUtcNow();

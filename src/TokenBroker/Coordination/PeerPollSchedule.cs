@@ -24,7 +24,7 @@ internal sealed class PeerPollSchedule
     private TimeSpan _last;
 
     /// <param name="clock">The clock the reads are scheduled on.</param>
-    /// <param name="expected">When the holder's token should land, counted from now; null when nothing is known.</param>
+    /// <param name="expected">When the holder's token should land, counted from the holder's start (<paramref name="holderHeadStart"/> before now); null when nothing is known.</param>
     /// <param name="longestGap">The longest time between two reads (TokenBroker:Coordination:PeerPollInterval).</param>
     /// <param name="limit">The most reads of one wait (TokenBroker:Coordination:PeerReadLimit).</param>
     /// <param name="wait">How long the wait may last (TokenBroker:Refresh:PeerWait), from the start of this wait.</param>
