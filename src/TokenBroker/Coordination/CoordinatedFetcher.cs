@@ -79,13 +79,13 @@ internal sealed partial class CoordinatedFetcher(
                 {
                     // Another instance is refreshing: take its token into memory when it lands (this entry's one-shot
                     // refresh is spent, so without this the old token would be served until its margin and then missed).
-                    var fromHolder = await WaitForPeerAsync(connection, key, current.Token, generation, cancellationToken);
+                    var fromHolder = await WaitForPeerAsync(connection, key, current.Token, HolderHeadStart(entry), generation, cancellationToken);
                     return fromHolder is { Outcome: FetchOutcome.Served } refreshed
                         ? refreshed with { Outcome = FetchOutcome.LeasedElsewhere }
                         : new FetchResult(TokenResult.Success(current.Token), FetchOutcome.LeasedElsewhere);
                 }
 
-                if (await WaitForPeerAsync(connection, key, entry?.Token, generation, cancellationToken) is { } fromPeer)
+                if (await WaitForPeerAsync(connection, key, entry?.Token, HolderHeadStart(entry), generation, cancellationToken) is { } fromPeer)
                 {
                     return fromPeer;
                 }
@@ -240,11 +240,29 @@ internal sealed partial class CoordinatedFetcher(
         }
     }
 
-    // Reads on the schedule FetchLatency suggests (first when the holder's fetches usually land, then backing off), at
-    // most PeerReadLimit times, for at most PeerWait; on FetchLatency's clock, real time by default (see there why).
-    private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, long generation, CancellationToken cancellationToken)
+    // How long ago the holder took the lease this instance found in its read (every instance writes LeaseUntil as its now
+    // plus the LeaseDuration they share): its fetch is that far along already. Zero when this instance lost the insert
+    // race instead, as the holder's fetch starts then. The holder's now was taken before its own read and insert, so this
+    // errs a round trip or two early: at worst one more read, never a longer wait. A skewed clock or another LeaseDuration
+    // moves the first read by the skew: PeerPollSchedule keeps the head start within the wait and the reads within the limit.
+    private TimeSpan HolderHeadStart(StoredEntry? entry)
     {
-        var schedule = new PeerPollSchedule(latency.Clock, latency.Expected(connection), _options.PeerPollInterval, _options.PeerReadLimit, _options.PeerWait);
+        var now = time.GetUtcNow();
+        if (entry?.LeaseUntil is not { } until || !entry.IsLeasedByOther(InstanceId, now))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var ago = now - (until - _options.LeaseDuration);
+        return ago > TimeSpan.Zero ? ago : TimeSpan.Zero;
+    }
+
+    // Reads on the schedule FetchLatency suggests (first when the holder's fetches usually land, counted from the holder's
+    // lease, then backing off), at most PeerReadLimit times, for at most PeerWait; on FetchLatency's clock, real time by
+    // default (see there why).
+    private async Task<FetchResult?> WaitForPeerAsync(Connection connection, TokenCacheKey key, CachedToken? previous, TimeSpan holderHeadStart, long generation, CancellationToken cancellationToken)
+    {
+        var schedule = new PeerPollSchedule(latency.Clock, latency.Expected(connection), _options.PeerPollInterval, _options.PeerReadLimit, _options.PeerWait, holderHeadStart);
         while (await schedule.WaitForNextReadAsync(cancellationToken))
         {
             var now = time.GetUtcNow();

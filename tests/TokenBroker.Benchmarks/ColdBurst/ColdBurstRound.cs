@@ -29,4 +29,8 @@ internal sealed record ColdBurstRound(
     int ConnectionsOpened,
     IReadOnlyList<double> HostP99Milliseconds,
     IReadOnlyList<long> HostTableReads,
-    double WarmBurstP99Milliseconds);
+    double WarmBurstP99Milliseconds)
+{
+    /// <summary>Where the burst's time went: the lease, the token landing, each waiting host's reads.</summary>
+    public BurstTimeline? Timeline { get; init; }
+}

@@ -35,13 +35,16 @@ internal static class CrossInstanceColdBurst
         var settings = Settings(server, storage, peerPoll, hostCount, rounds);
         var hosts = new List<BrokerHostInstance>();
         var counters = new List<TableTransactionCounter>();
+        var logs = new List<TableRequestLog>();
         try
         {
             for (var i = 0; i < hostCount; i++)
             {
                 var counter = new TableTransactionCounter();
                 counters.Add(counter);
-                var table = counter.Client(storage, settings["TokenBroker:TokenCache:TableName"]!);
+                var log = new TableRequestLog();
+                logs.Add(log);
+                var table = counter.Client(storage, settings["TokenBroker:TokenCache:TableName"]!, log);
                 hosts.Add(await BrokerHostInstance.StartAsync(settings, services => services.AddSingleton(table)));
             }
 
@@ -54,12 +57,17 @@ internal static class CrossInstanceColdBurst
             var results = new List<ColdBurstRound>();
             for (var round = 1; round <= rounds; round++)
             {
-                var result = await MeasureRoundAsync(server, hosts, counters, callerPool, callers, round);
+                var result = await MeasureRoundAsync(server, hosts, counters, logs, callerPool, callers, round);
                 results.Add(result);
                 var hostP99 = string.Join(" / ", result.HostP99Milliseconds.Select(p => p.ToString("N1", CultureInfo.InvariantCulture)));
                 Console.WriteLine(Invariant($"    round {round}: lone cold request {result.SingleRequestMilliseconds:N1} ms (straight to the server {result.DirectTokenRequestMilliseconds:N1} ms)"));
                 Console.WriteLine(Invariant($"      burst of {callers:N0}: {result.TokenRequests} token request(s), {result.Failures} failures, {result.DistinctTokens} distinct token(s), p50 {result.P50Milliseconds:N1} ms, p99 {result.P99Milliseconds:N1} ms, max {result.MaxMilliseconds:N1} ms, last answer after {result.BurstMilliseconds:N1} ms, {result.ConnectionsOpened} new TCP connections; p99 per host {hostP99} ms"));
                 Console.WriteLine(Invariant($"      table reads per host {string.Join(" / ", result.HostTableReads)} (the lease holder reads once; a host that waited, once more per look); the same burst on the cached token: p99 {result.WarmBurstP99Milliseconds:N1} ms"));
+                foreach (var line in result.Timeline?.Describe() ?? [])
+                {
+                    Console.WriteLine("      timeline (ms from the release): " + line);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
 
@@ -82,9 +90,16 @@ internal static class CrossInstanceColdBurst
                 PeerReadsPerWaitingHost = Mean(results.SelectMany(r => r.HostTableReads.Where(reads => reads > 1).Select(reads => reads - 1.0))),
                 MaxPeerReads = results.SelectMany(r => r.HostTableReads).DefaultIfEmpty(1).Max() - 1,
                 WarmBurstP99Milliseconds = Percentile.Median(results.Select(r => r.WarmBurstP99Milliseconds)),
+                LeaseWonMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.LeaseWonMilliseconds ?? -1)),
+                TokenLandedMilliseconds = MedianOrZero(results.Select(r => r.Timeline?.TokenLandedMilliseconds ?? -1)),
+                SeenAfterLandingMilliseconds = MedianOf(results.Where(r => r.Timeline is { TokenLandedMilliseconds: >= 0 })
+                    .SelectMany(r => r.Timeline!.Waiting.Where(w => w.SeenMilliseconds >= 0).Select(w => w.SeenMilliseconds - r.Timeline!.TokenLandedMilliseconds))),
+                ServedAfterSeenMilliseconds = MedianOf(results.SelectMany(r => r.Timeline?.Waiting ?? []).Where(w => w.SeenMilliseconds >= 0).Select(w => w.P99Milliseconds - w.SeenMilliseconds)),
+                PeerReadLatencyMilliseconds = MedianOf(results.SelectMany(r => r.Timeline?.Waiting ?? []).SelectMany(w => w.PeerReads).Select(read => read.LatencyMilliseconds)),
             };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(summary, InProcessRun.Json));
             Console.WriteLine(Invariant($"==> median p99 {summary.P99Milliseconds:N1} ms = {summary.P99Ratio:N2}x the lone cold request ({summary.SingleRequestMilliseconds:N1} ms); wrote {output}"));
+            Console.WriteLine(Invariant($"    medians: lease won {summary.LeaseWonMilliseconds:N1} ms, token in the table {summary.TokenLandedMilliseconds:N1} ms, seen by a waiting host {summary.SeenAfterLandingMilliseconds:N1} ms after (its reads took {summary.PeerReadLatencyMilliseconds:N1} ms), its callers' p99 {summary.ServedAfterSeenMilliseconds:N1} ms after that; cached burst p99 {summary.WarmBurstP99Milliseconds:N1} ms, so the cold burst adds {summary.CoordinationOverheadRatio:N2}x the lone cold request"));
 
             // Callers that got no token make the figure INVALID in the report, which then fails the run; the file is written.
             return 0;
@@ -143,7 +158,7 @@ internal static class CrossInstanceColdBurst
             Check(await callers.CallAsync(i, hosts[i].TokenRoute(Connection($"warm-{i + 1}"))), "a warm-up request");
         }
 
-        var (samples, _) = await callers.BurstAsync(hosts, Connection("warm-burst"), burst);
+        var (samples, _, _) = await callers.BurstAsync(hosts, Connection("warm-burst"), burst);
         foreach (var sample in samples)
         {
             Check(sample, "a warm-up burst");
@@ -156,7 +171,7 @@ internal static class CrossInstanceColdBurst
     }
 
     private static async Task<ColdBurstRound> MeasureRoundAsync(
-        LocalAuthorizationServer server, List<BrokerHostInstance> hosts, List<TableTransactionCounter> counters, TokenCallers callers, int burst, int round)
+        LocalAuthorizationServer server, List<BrokerHostInstance> hosts, List<TableTransactionCounter> counters, List<TableRequestLog> logs, TokenCallers callers, int burst, int round)
     {
         Settle();
         var before = server.TokenRequests;
@@ -173,19 +188,22 @@ internal static class CrossInstanceColdBurst
         before = server.TokenRequests;
         var connectionsBefore = callers.ConnectionsOpened;
         var readsBefore = counters.Select(c => c.Counted.EntityReads).ToArray();
-        var (samples, elapsed) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
+        logs.ForEach(log => log.Start());
+        var (samples, elapsed, released) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
+        var timelines = logs.Select(log => log.Stop()).ToList();
         var tokenRequests = server.TokenRequests - before;
         var reads = counters.Select((c, i) => c.Counted.EntityReads - readsBefore[i]).ToArray();
 
         // The same burst once the token is cached everywhere: what 1,000 callers cost on these cores without any fetch.
         Settle();
-        var (warm, _) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
+        var (warm, _, _) = await callers.BurstAsync(hosts, Connection($"burst-{round}"), burst);
         foreach (var sample in warm)
         {
             Check(sample, "the cached burst");
         }
 
         var latencies = samples.Select(s => s.Milliseconds).ToArray();
+        var hostP99 = Enumerable.Range(0, hosts.Count).Select(h => Percentile.Of(samples.Where(s => s.Host == h).Select(s => s.Milliseconds), 99)).ToArray();
         return new ColdBurstRound(
             round,
             single.Milliseconds,
@@ -198,12 +216,21 @@ internal static class CrossInstanceColdBurst
             latencies.Max(),
             elapsed.TotalMilliseconds,
             callers.ConnectionsOpened - connectionsBefore,
-            [.. Enumerable.Range(0, hosts.Count).Select(h => Percentile.Of(samples.Where(s => s.Host == h).Select(s => s.Milliseconds), 99))],
+            hostP99,
             reads,
-            Percentile.Of(warm.Select(s => s.Milliseconds).ToArray(), 99));
+            Percentile.Of(warm.Select(s => s.Milliseconds).ToArray(), 99))
+        {
+            Timeline = BurstTimeline.From(released, timelines, hostP99),
+        };
     }
 
     private static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
+
+    // -1 marks a step a round's timeline did not see (no holder, no read that found the token): left out of the median.
+    private static double MedianOrZero(IEnumerable<double> values) => MedianOf(values.Where(v => v >= 0));
+
+    // Differences may be a little below zero: a read answered just before the holder heard its write succeed.
+    private static double MedianOf(IEnumerable<double> values) => values.ToArray() is { Length: > 0 } all ? Percentile.Median(all) : 0;
 
     // The same starting heap before both sides of the comparison, so neither inherits the other's garbage.
     private static void Settle()

@@ -45,7 +45,28 @@ internal sealed record CrossInstanceColdBurstResult(
     /// <summary>p99 of the same burst on the cached token (median of the rounds): the burst's own queueing.</summary>
     public double WarmBurstP99Milliseconds { get; init; }
 
+    /// <summary>Median over the rounds: the holder's lease insert answered, from the callers' release.</summary>
+    public double LeaseWonMilliseconds { get; init; }
+
+    /// <summary>Median over the rounds: the holder's token in the table, from the callers' release.</summary>
+    public double TokenLandedMilliseconds { get; init; }
+
+    /// <summary>Median over the waiting hosts of every round: from the token landing to the read that found it answering.</summary>
+    public double SeenAfterLandingMilliseconds { get; init; }
+
+    /// <summary>Median over the waiting hosts of every round: from the read that found the token to the host's callers' p99.</summary>
+    public double ServedAfterSeenMilliseconds { get; init; }
+
+    /// <summary>Median time a waiting host's read of the holder's row took during the bursts.</summary>
+    public double PeerReadLatencyMilliseconds { get; init; }
+
     public double P99Ratio => P99Milliseconds / SingleRequestMilliseconds;
+
+    /// <summary>
+    /// What the burst's p99 adds over the same burst on a cached token (median p99s of the rounds), as a multiple of the lone
+    /// cold request: the coordination's share, information beside the target, which compares the whole p99.
+    /// </summary>
+    public double CoordinationOverheadRatio => (P99Milliseconds - WarmBurstP99Milliseconds) / SingleRequestMilliseconds;
 
     public double P50Ratio => P50Milliseconds / SingleRequestMilliseconds;
 }

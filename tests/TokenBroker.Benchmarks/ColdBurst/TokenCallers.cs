@@ -44,9 +44,10 @@ internal sealed class TokenCallers : IDisposable
 
     /// <summary>
     /// <paramref name="callers"/> requests for <paramref name="connection"/>, spread round-robin over the hosts and released
-    /// together: every one is in flight before the first token can exist.
+    /// together: every one is in flight before the first token can exist. <c>Released</c> is the <see cref="Stopwatch"/>
+    /// timestamp of the release.
     /// </summary>
-    public async Task<(CallerSample[] Samples, TimeSpan Elapsed)> BurstAsync(IReadOnlyList<BrokerHostInstance> hosts, string connection, int callers)
+    public async Task<(CallerSample[] Samples, TimeSpan Elapsed, long Released)> BurstAsync(IReadOnlyList<BrokerHostInstance> hosts, string connection, int callers)
     {
         var routes = hosts.Select(host => host.TokenRoute(connection)).ToArray();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,7 +59,7 @@ internal sealed class TokenCallers : IDisposable
         var started = Stopwatch.GetTimestamp();
         gate.SetResult();
         var samples = await Task.WhenAll(calls);
-        return (samples, Stopwatch.GetElapsedTime(started));
+        return (samples, Stopwatch.GetElapsedTime(started), started);
     }
 
     public static bool Succeeded(CallerSample sample) => sample.Status == (int)HttpStatusCode.OK && AccessToken(sample) is not null;

@@ -236,6 +236,13 @@ internal static class Report
             valid && burst.P99Ratio > ColdKeyP99Target
                 ? Invariant($"{name}: the same burst on the cached token, with no fetch at all, has a p99 of {burst.WarmBurstP99Milliseconds:N1} ms ({burst.WarmBurstP99Milliseconds / burst.SingleRequestMilliseconds:N2}x the lone cold request): that much of the cold burst's p99 is 1,000 callers queueing on these cores, whatever the coordination does. The lone cold request is one table miss, one lease insert, one token request ({burst.DirectTokenRequestMilliseconds:N1} ms straight to the server) and one table write.")
                 : null);
+        // Information beside the target, never instead of it: what the cold burst adds over the same callers on a cached
+        // token, and where the wait went (medians of the rounds' timelines, from the callers' release).
+        yield return new ReportRow(
+            "   cold p99 - cached p99 (coordination)",
+            Invariant($"{burst.CoordinationOverheadRatio:N2}x one cold request ({burst.P99Milliseconds - burst.WarmBurstP99Milliseconds:N1} ms; cached burst {burst.WarmBurstP99Milliseconds:N1} ms = {burst.WarmBurstP99Milliseconds / burst.SingleRequestMilliseconds:N2}x); lease won at {burst.LeaseWonMilliseconds:N1} ms, token in the table at {burst.TokenLandedMilliseconds:N1}, seen {burst.SeenAfterLandingMilliseconds:N1} ms later (reads {burst.PeerReadLatencyMilliseconds:N1} ms)"),
+            "-",
+            ReportRow.Info);
         yield return new ReportRow(
             "   table reads per waiting host",
             Invariant($"{burst.PeerReadsPerWaitingHost:N1} per fetch (most {burst.MaxPeerReads}), after its first read; cached burst p99 {burst.WarmBurstP99Milliseconds:N1} ms"),

@@ -37,14 +37,19 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
     /// <summary>Every request by kind and HTTP status (<c>update 412</c>): where each transaction came from.</summary>
     public IReadOnlyDictionary<string, long> ByAnswer => new SortedDictionary<string, long>(_byAnswer, StringComparer.Ordinal);
 
-    /// <summary>A client for <paramref name="tableName"/> through this policy, with the retry settings the broker gives its own.</summary>
-    public TableClient Client(string connectionString, string tableName)
+    /// <summary>A client for <paramref name="tableName"/> through this policy (and <paramref name="also"/>), with the retry settings the broker gives its own.</summary>
+    public TableClient Client(string connectionString, string tableName, HttpPipelinePolicy? also = null)
     {
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 1;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
         options.AddPolicy(this, HttpPipelinePosition.PerRetry);
+        if (also is not null)
+        {
+            options.AddPolicy(also, HttpPipelinePosition.PerRetry);
+        }
+
         return new TableClient(connectionString, tableName, options);
     }
 

@@ -1,6 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
 using TokenBroker.Caching;
 using TokenBroker.Connections;
 using TokenBroker.Coordination;
@@ -163,6 +169,54 @@ public sealed class CoordinatedFetcherTests : IDisposable
 
         Assert.True(result.Result.Succeeded);
         Assert.Null(InMemory());
+    }
+
+    [Fact]
+    public async Task An_instance_that_finds_a_peers_lease_reads_when_the_peers_fetch_should_land_counted_from_its_lease()
+    {
+        // The peer's fetches take 200 ms; its lease row says it started 150 ms ago: the token is due in 50 ms, not 200.
+        var latencyClock = new FakeTimeProvider();
+        var latency = new FetchLatency(latencyClock);
+        using var harness = new CoreHarness(configure: services => services.AddSingleton(latency));
+        var payments = harness.Services.GetRequiredService<ConnectionRegistry>().TryGet("payments", out var connection) ? connection : throw new InvalidOperationException();
+        latency.Observe(payments, TimeSpan.FromMilliseconds(200));
+        latency.Observe(payments, TimeSpan.FromMilliseconds(200));
+        var leaseDuration = harness.Services.GetRequiredService<IOptions<CoordinationOptions>>().Value.LeaseDuration;
+        var leased = TokenEntity.Placeholder(payments.DefaultCacheKey, "api.read", "peer/1", harness.Time.GetUtcNow() + leaseDuration - TimeSpan.FromMilliseconds(150), harness.Time.GetUtcNow());
+        var reads = new ConcurrentQueue<TimeSpan>();
+        var started = latencyClock.GetTimestamp();
+        harness.Table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() =>
+            {
+                reads.Enqueue(latencyClock.GetElapsedTime(started));
+                return Mock.Of<NullableResponse<TableEntity>>(r => r.HasValue == true && r.Value == leased);
+            });
+        using var stop = new CancellationTokenSource();
+
+        // Off the test framework's synchronization context, so the read resumes inside the Advance that makes it due.
+        var fetch = Task.Run(() => harness.Services.GetRequiredService<CoordinatedFetcher>().FetchAsync(payments, payments.DefaultCacheKey, payments.DefaultScopes, FetchMode.Request, stop.Token));
+        while (reads.IsEmpty)
+        {
+            await Task.Delay(1);
+        }
+
+        // The wait is set up synchronously after that read (every table call here completes at once); give it time to be.
+        await Task.Delay(100);
+
+        for (var i = 0; i < 400 && reads.Count < 2; i++)
+        {
+            latencyClock.Advance(TimeSpan.FromMilliseconds(1));
+            for (var spin = 0; spin < 20 && reads.Count < 2; spin++)
+            {
+                await Task.Delay(1);
+            }
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetch);
+        var peerRead = Assert.Single(reads.Skip(1).Take(1));
+        Assert.InRange(peerRead.TotalMilliseconds, 50, 60);
+        Assert.Equal(0, harness.Endpoint.Count);
     }
 
     [Fact]

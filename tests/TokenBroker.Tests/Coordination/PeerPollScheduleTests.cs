@@ -98,6 +98,54 @@ public sealed class PeerPollScheduleTests
     }
 
     [Fact]
+    public async Task The_first_read_counts_from_the_holders_start_when_it_began_before_the_wait()
+    {
+        var clock = new FakeTimeProvider();
+        var schedule = new PeerPollSchedule(clock, TimeSpan.FromMilliseconds(200), LongestGap, 20, Wait, holderHeadStart: TimeSpan.FromMilliseconds(150));
+
+        var first = schedule.WaitForNextReadAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromMilliseconds(49));
+        Assert.False(first.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(await first.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_holder_that_started_long_ago_is_read_at_once_and_the_next_read_backs_off_from_then()
+    {
+        var clock = new FakeTimeProvider();
+        var schedule = new PeerPollSchedule(clock, TimeSpan.FromMilliseconds(20), LongestGap, 20, Wait, holderHeadStart: TimeSpan.FromSeconds(3));
+
+        Assert.True(await schedule.WaitForNextReadAsync(CancellationToken.None));
+
+        // Not 20 ms + 10 ms (long past, so read at once again): half of the 3 s waited, at most the longest gap.
+        var second = schedule.WaitForNextReadAsync(CancellationToken.None);
+        clock.Advance(LongestGap - TimeSpan.FromMilliseconds(1));
+        Assert.False(second.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await second.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, schedule.Reads);
+    }
+
+    [Fact]
+    public async Task A_head_start_moves_the_reads_earlier_but_never_shortens_the_wait()
+    {
+        var clock = new FakeTimeProvider();
+        var schedule = new PeerPollSchedule(clock, TimeSpan.FromMilliseconds(20), LongestGap, 2, Wait, holderHeadStart: TimeSpan.FromHours(1));
+
+        Assert.True(await schedule.WaitForNextReadAsync(CancellationToken.None));
+        var last = schedule.WaitForNextReadAsync(CancellationToken.None);
+        clock.Advance(Wait - TimeSpan.FromMilliseconds(1));
+        Assert.False(last.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(await last.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(await schedule.WaitForNextReadAsync(CancellationToken.None));
+        Assert.Equal(2, schedule.Reads);
+    }
+
+    [Fact]
     public void The_wait_ends_at_peer_wait_even_with_reads_left()
     {
         var reads = Instants(expected: TimeSpan.FromMilliseconds(50), limit: 100, wait: TimeSpan.FromMilliseconds(300));
