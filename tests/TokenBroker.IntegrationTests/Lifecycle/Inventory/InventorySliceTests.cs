@@ -3,6 +3,8 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Time.Testing;
+using TokenBroker.IntegrationTests.Infrastructure.Faults;
+using TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Refresh;
 
@@ -70,6 +72,34 @@ public sealed class InventorySliceTests(IntegrationFixture fixture)
 
         // The same first slice, oldest (never read) first, is read again and written.
         Assert.Equal(PerRun, listing.Values.Count(c => c.TryGetProperty("credential", out _)));
+    }
+
+    [Fact]
+    public async Task A_vault_that_never_answers_is_cut_off_after_twice_the_budget_and_its_connections_are_read_on_the_next_run()
+    {
+        await using var vault = await KeyVaultEndpoint.StartAsync();
+        var settings = vault.Adopt(fixture.BrokerSettings());
+        settings["TokenBroker:Refresh:Enabled"] = "false";
+        settings["TokenBroker:Lifecycle:Inventory:MaxRunTime"] = "00:00:00.5";
+        await using var broker = await fixture.StartBrokerAsync(settings, vault.AddTo);
+        var job = broker.Services.GetRequiredService<TokenRefreshJob>();
+
+        await vault.SetFaultAsync(Fault.NeverAnswers);
+        var report = await job.RunAsync(isPastDue: false, CancellationToken.None);
+        await vault.SetFaultAsync(null);
+        var afterHang = await ListAsync(broker);
+        await job.RunAsync(isPastDue: false, CancellationToken.None);
+        var listing = await ListAsync(broker);
+        foreach (var token in vault.IssuedTokens)
+        {
+            fixture.Sink.AddSensitive(token);
+        }
+
+        // Cut off, not timed out by the client: a read that ended would have written a row saying "unavailable".
+        Assert.Equal(0, report.Failed);
+        Assert.DoesNotContain(afterHang.Values, c => c.TryGetProperty("credential", out _));
+        Assert.All(listing.Values, c => Assert.Equal("key_vault", c.GetProperty("credential").GetProperty("source").GetString()));
+        fixture.Sink.AssertNoLeak();
     }
 
     private async Task<(BrokerInstance Broker, InventoryTraffic Traffic, FakeTimeProvider Clock)> StartAsync()
