@@ -203,8 +203,8 @@ internal static class EventIds
     public const int GraphCallFailed = 8505;
 
     // Credential lifecycle: the expiry inventory (8600-8649, issue 15b).
-    /// <summary>The credential inventory was taken.</summary>
-    public const int InventoryCompleted = 8600;
+    /// <summary>A slice of the credential inventory was taken.</summary>
+    public const int InventorySliceTaken = 8600;
 
     /// <summary>The inventory flagged a connection's credential.</summary>
     public const int InventoryFlagged = 8601;
@@ -214,6 +214,13 @@ internal static class EventIds
 
     /// <summary>The stored inventory could not be read from the table.</summary>
     public const int InventoryReadFailed = 8603;
+
+    // Credential lifecycle: the inventory in slices (8604-8619, issue 17f).
+    /// <summary>Connections are due after a slice that spent its budget, and some rows are older than the interval.</summary>
+    public const int InventoryBehind = 8604;
+
+    /// <summary>A transaction of inventory rows could not be written; its connections are read again next run.</summary>
+    public const int InventoryWriteFailed = 8605;
 
     // Credential lifecycle: automatic rotation (8650s).
     /// <summary>A rotation was planned.</summary>

@@ -61,13 +61,20 @@ internal static class LifecycleServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new InventoryStore(sp.GetRequiredService<TableClient>()));
         services.TryAddSingleton(sp => new InventoryView(sp.GetRequiredService<InventoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InventoryView>>()));
+        services.TryAddSingleton(sp => new InventorySlice(
+            sp.GetRequiredService<CredentialInventoryReader>(),
+            sp.GetRequiredService<InventoryStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<InventoryOptions>>(),
+            sp.GetRequiredService<ILogger<InventorySlice>>()));
         services.TryAddSingleton(sp => new CredentialInventoryRunner(
             sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetRequiredService<CredentialInventoryReader>(),
+            sp.GetRequiredService<InventorySlice>(),
             sp.GetRequiredService<InventoryStore>(),
             sp.GetRequiredService<InventoryView>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<InventoryOptions>>(),
+            sp.GetRequiredService<IOptions<TokenBroker.Refresh.RefreshOptions>>(),
             sp.GetRequiredService<ILogger<CredentialInventoryRunner>>()));
         services.TryAddSingleton(sp => new CredentialInventoryMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),

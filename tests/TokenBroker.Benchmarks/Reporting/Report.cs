@@ -344,6 +344,12 @@ internal static class Report
                 Invariant($"median {median / 1000:N2} s, longest {worst / 1000:N2} s of a {run.JobIntervalSeconds:N0} s interval ({worst / 1000 / run.JobIntervalSeconds:P1}); {run.JobRuns.Sum(j => j.Refreshed):N0} refreshed by it"),
                 Invariant($"<= {JobShareTarget:P0}"),
                 ReportRow.Verdict(worst / 1000 <= run.JobIntervalSeconds * JobShareTarget));
+            var inventory = run.TableTransactions!.Inventory;
+            yield return new ReportRow(
+                "   credential inventory",
+                Invariant($"{run.InventoryRows:N0} connections read in the {run.SimulatedMinutes:N0} min, in slices inside the runs above, for {inventory:N0} table transactions ({(run.InventoryRows == 0 ? 0 : inventory / (double)run.InventoryRows):N3} per connection read; each is read once per inventory interval, 1 h)"),
+                "-",
+                ReportRow.Info);
         }
 
         // Each instance beyond the first has to read each new token once; anything more grows with the fleet.

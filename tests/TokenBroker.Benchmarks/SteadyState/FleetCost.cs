@@ -31,6 +31,7 @@ internal static class FleetCost
             Console.WriteLine(Invariant($"    {Stopwatch.GetElapsedTime(started).TotalSeconds:N0} s: after warm-up {table.Total:N0} table transactions (reads {table.EntityReads:N0}, queries {table.Queries:N0} of which eviction watches {table.Watches:N0}, inserts {table.Inserts:N0}, updates {table.Updates:N0} of which marks {table.Marks:N0}, deletes {table.Deletes:N0}), {run.KeyVaultReadsAfterWarmUp:N0} Key Vault reads, {run.TokenRequestsAfterWarmUp:N0} token requests; whole run {run.TableTransactions!.Total:N0} transactions, {run.KeyVaultReads:N0} Key Vault reads, {run.TokenRequests:N0} token requests; {run.RequestsThatWaited:N0} waits after warm-up"));
             Console.WriteLine(Invariant($"    table after warm-up by kind and status: {string.Join(", ", run.TableAnswersAfterWarmUp.Select(a => $"{a.Key}: {a.Value:N0}"))}"));
             Console.WriteLine(Invariant($"    refresh job runs (ms): {string.Join(", ", jobs.Select(ms => ms.ToString("N0", CultureInfo.InvariantCulture)))}"));
+            Console.WriteLine(Invariant($"    credential inventory: {run.InventoryRows:N0} connections read in the whole run, {run.TableTransactions.Inventory:N0} table transactions (run row, age queries, entity-group transactions)"));
         }
 
         var result = new FleetCostResult(connections, runs);

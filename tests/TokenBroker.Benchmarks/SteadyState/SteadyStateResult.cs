@@ -68,6 +68,9 @@ internal sealed record SteadyStateResult(
     /// <summary>The refresh job's schedule interval, in seconds.</summary>
     public double JobIntervalSeconds { get; init; }
 
+    /// <summary>Connections whose credential inventory row the refresh runs wrote in the whole run (each is read once per inventory interval).</summary>
+    public long InventoryRows { get; init; }
+
     /// <summary>Simulated hours after warm-up: what "per hour" figures divide by.</summary>
     public double HoursAfterWarmUp => (SimulatedMinutes - TokenLifetimeMinutes) / 60;
 }

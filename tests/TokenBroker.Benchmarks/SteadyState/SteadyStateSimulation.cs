@@ -14,6 +14,7 @@ using TokenBroker.Benchmarks.Reporting;
 using TokenBroker.Benchmarks.Storage;
 using TokenBroker.Caching;
 using TokenBroker.Credentials;
+using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Refresh;
 using TokenBroker.Secrets;
 
@@ -178,6 +179,9 @@ internal static class SteadyStateSimulation
         var counts = new SteadyStateCounts(
             instances.Count, requests, requestsAfterWarmUp, waitsAfterWarmUp, coldRequests, startedByHits, byJob, instances.Sum(instance => instance.Refreshes.LeasedElsewhere));
         var atEnd = CostCounts.Of(instances, endpoint);
+
+        // Read after the counts are taken: this query is the benchmark's, not the broker's.
+        var inventoryRows = (await instances[0].Services.GetRequiredService<InventoryStore>().ReadTakenOnAsync(CancellationToken.None)).Count;
         return Result(instances[0].Services, endpoint.Issued, counts, connections) with
         {
             TableTransactions = atEnd.Table,
@@ -187,6 +191,7 @@ internal static class SteadyStateSimulation
             KeyVaultReadsAfterWarmUp = atEnd.KeyVaultReads - atWarmUp.KeyVaultReads,
             JobRuns = jobRuns,
             JobIntervalSeconds = TimerPeriod.TotalSeconds,
+            InventoryRows = inventoryRows,
         };
     }
 

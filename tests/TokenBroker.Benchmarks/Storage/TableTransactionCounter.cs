@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using TokenBroker.Caching;
+using TokenBroker.Lifecycle.Inventory;
 
 namespace TokenBroker.Benchmarks.Storage;
 
@@ -19,6 +20,7 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
     private long _deletes;
     private long _marks;
     private long _watches;
+    private long _inventory;
     private long _other;
     private readonly ConcurrentDictionary<string, long> _byAnswer = new(StringComparer.Ordinal);
 
@@ -32,6 +34,7 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
     {
         Marks = Interlocked.Read(ref _marks),
         Watches = Interlocked.Read(ref _watches),
+        Inventory = Interlocked.Read(ref _inventory),
     };
 
     /// <summary>Every request by kind and HTTP status (<c>update 412</c>): where each transaction came from.</summary>
@@ -79,6 +82,15 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
 
         // A single entity is addressed as Table(PartitionKey='…',RowKey='…'); a query is Table() or Table; POST /Tables creates the table.
         var entity = path.Contains("PartitionKey=", StringComparison.Ordinal);
+
+        // The credential inventory's requests: its run row, the query of its rows' ages, and its entity-group
+        // transactions (the broker sends no other), which write up to 100 rows in one request.
+        var batch = request.Method == RequestMethod.Post && path.EndsWith("$batch", StringComparison.Ordinal);
+        if (batch || Uri.UnescapeDataString(request.Uri.ToUri().PathAndQuery).Contains(InventoryStore.Partition, StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _inventory);
+        }
+
         ref var counter = ref _other;
         var kind = "other";
         if (request.Method == RequestMethod.Get)
@@ -91,6 +103,10 @@ internal sealed class TableTransactionCounter : HttpPipelinePolicy
                 Interlocked.Increment(ref _watches);
                 kind = "watch";
             }
+        }
+        else if (batch)
+        {
+            kind = "batch";
         }
         else if (request.Method == RequestMethod.Post && !path.EndsWith("/Tables", StringComparison.OrdinalIgnoreCase))
         {

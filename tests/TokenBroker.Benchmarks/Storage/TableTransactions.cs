@@ -14,6 +14,9 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
     /// <summary>Of <see cref="Queries"/>, the eviction watcher's polls of the generation partition: a cost per instance, not per connection.</summary>
     public long Watches { get; init; }
 
+    /// <summary>Of all, the credential inventory's: its run row, the query of its rows' ages, its transactions (in <see cref="Other"/>).</summary>
+    public long Inventory { get; init; }
+
     /// <summary>What the connections cost: everything but <see cref="Watches"/>.</summary>
     public long PerConnection => Total - Watches;
 
@@ -29,6 +32,7 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
     {
         Marks = after.Marks - before.Marks,
         Watches = after.Watches - before.Watches,
+        Inventory = after.Inventory - before.Inventory,
     };
 
     public static TableTransactions operator +(TableTransactions a, TableTransactions b) => new(
@@ -41,6 +45,7 @@ internal sealed record TableTransactions(long EntityReads, long Queries, long In
     {
         Marks = a.Marks + b.Marks,
         Watches = a.Watches + b.Watches,
+        Inventory = a.Inventory + b.Inventory,
     };
 
     public TableTransactions Subtract(TableTransactions before) => this - before;

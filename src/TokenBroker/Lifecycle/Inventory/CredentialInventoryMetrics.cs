@@ -33,8 +33,7 @@ internal sealed class CredentialInventoryMetrics : IHostedService
 
     private static IEnumerable<Measurement<double>> ExpiresIn(ConnectionRegistry connections, InventoryView view, TimeProvider time)
     {
-        view.RefreshInBackground();
-        var snapshot = view.Current;
+        var snapshot = view.ForGauges();
         var now = time.GetUtcNow();
         foreach (var connection in connections.All)
         {
@@ -47,8 +46,7 @@ internal sealed class CredentialInventoryMetrics : IHostedService
 
     private static IEnumerable<Measurement<long>> Problems(ConnectionRegistry connections, InventoryView view)
     {
-        view.RefreshInBackground();
-        var snapshot = view.Current;
+        var snapshot = view.ForGauges();
         foreach (var connection in connections.All)
         {
             foreach (var flag in snapshot.For(connection)?.Flags ?? [])

@@ -9,7 +9,7 @@ internal sealed class InventoryOptions
     /// <summary>Whether the refresh run takes the inventory at all.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long one inventory stays current before the next refresh run takes another.</summary>
+    /// <summary>How old a connection's inventory may grow: each is read again before it is this old.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>A credential expiring within this is flagged <c>expiring_warning</c>.</summary>
@@ -17,4 +17,19 @@ internal sealed class InventoryOptions
 
     /// <summary>A credential expiring within this is flagged <c>expiring_critical</c>; shorter than <see cref="WarningWindow"/>.</summary>
     public TimeSpan CriticalWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long one refresh run spends on the inventory: no connection is read after this, and the rest wait for the next
+    /// run. At most a tenth of the refresh schedule's interval (3 s of the default minute).
+    /// </summary>
+    public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How many connections one refresh run reads at most: each costs a Key Vault version listing (and a Graph read for
+    /// Entra ID), so this bounds what one run asks of the vault.
+    /// </summary>
+    public int MaxReadsPerRun { get; set; } = 500;
+
+    /// <summary>How many connections are read at once.</summary>
+    public int MaxParallelReads { get; set; } = 8;
 }

@@ -1,12 +1,31 @@
 using Microsoft.Extensions.Options;
+using TokenBroker.Refresh;
 
 namespace TokenBroker.Lifecycle.Inventory;
 
-/// <summary>Checks <c>TokenBroker:Lifecycle:Inventory</c> at start-up and names the full key of every problem.</summary>
-internal sealed class InventoryOptionsValidator : IValidateOptions<InventoryOptions>
+/// <summary>
+/// Checks <c>TokenBroker:Lifecycle:Inventory</c> at start-up and names the full key of every problem. The run-time budget is
+/// checked against the refresh schedule, since the inventory runs inside the refresh run.
+/// </summary>
+internal sealed class InventoryOptionsValidator(IOptions<RefreshOptions>? refresh = null) : IValidateOptions<InventoryOptions>
 {
+    /// <summary>
+    /// The most one run may read. Key Vault allows 4,000 secret transactions per vault per region in 10 seconds
+    /// (https://learn.microsoft.com/azure/key-vault/general/service-limits, "Secrets, managed storage account keys, and
+    /// vault transactions"); a run lasts well under 10 seconds, so this keeps one run within half of it, leaving the rest
+    /// to the broker's own secret reads and the vault's other users.
+    /// </summary>
+    public const int MostReadsPerRun = 2000;
+
+    /// <summary>The most reads at once: Key Vault and Graph see a steady trickle, never a burst.</summary>
+    public const int MostParallelReads = 16;
+
+    /// <summary>The share of the refresh schedule's interval the inventory may take (the refresh run's target is 10 %).</summary>
+    public const double MostShareOfSchedule = 0.10;
+
     public ValidateOptionsResult Validate(string? name, InventoryOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         const string prefix = InventoryOptions.SectionName;
         var errors = new List<string>();
 
@@ -25,6 +44,23 @@ internal sealed class InventoryOptionsValidator : IValidateOptions<InventoryOpti
         if (options.CriticalWindow <= TimeSpan.Zero || options.CriticalWindow >= options.WarningWindow)
         {
             errors.Add($"{prefix}:CriticalWindow must be positive and shorter than {prefix}:WarningWindow ({options.WarningWindow}).");
+        }
+
+        var period = RefreshPeriod.Of(refresh?.Value.Schedule) ?? TimeSpan.FromMinutes(1);
+        var most = period * MostShareOfSchedule;
+        if (options.MaxRunTime < TimeSpan.FromMilliseconds(100) || options.MaxRunTime > most)
+        {
+            errors.Add($"{prefix}:MaxRunTime must be between 00:00:00.1 and a tenth of the refresh schedule's interval ({most}, of {RefreshOptions.SectionName}:Schedule every {period}).");
+        }
+
+        if (options.MaxReadsPerRun is < 1 or > MostReadsPerRun)
+        {
+            errors.Add($"{prefix}:MaxReadsPerRun must be between 1 and {MostReadsPerRun} (Key Vault allows 4,000 secret transactions per vault in 10 seconds).");
+        }
+
+        if (options.MaxParallelReads is < 1 or > MostParallelReads)
+        {
+            errors.Add($"{prefix}:MaxParallelReads must be between 1 and {MostParallelReads}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using TokenBroker.Caching;
 using TokenBroker.Connections;
 
 namespace TokenBroker.Lifecycle.Inventory;
 
 /// <summary>
 /// The inventory in the shared table: partition <see cref="Partition"/>, one row per connection (row key = the
-/// connection's partition key) holding the inventory as compact JSON, and the row <see cref="RunRow"/> recording the
-/// last run, whose ETag lets one instance claim a run.
+/// connection's partition key) holding the inventory as compact JSON and when it was taken, and the row
+/// <see cref="RunRow"/> recording the slices: who holds one now, and when the next is due. Its ETag lets one instance
+/// claim a slice.
 /// </summary>
 internal sealed class InventoryStore(TableClient table)
 {
@@ -19,18 +19,28 @@ internal sealed class InventoryStore(TableClient table)
     /// <summary>The row of the run itself; '~' never starts a partition key of a connection either.</summary>
     public const string RunRow = "~run";
 
+    /// <summary>
+    /// Rows per entity-group transaction: "The transaction can include at most 100 entities, and its total payload may be
+    /// no more than 4 MiB" (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions).
+    /// A row is at most about 12,000 characters of JSON, so 100 stay far below 4 MiB.
+    /// </summary>
+    public const int MaxRowsPerTransaction = 100;
+
     private const string Body = "Inventory";
+    private const string TakenOn = nameof(TakenOn);
     private const string StartedOn = nameof(StartedOn);
     private const string CompletedOn = nameof(CompletedOn);
+    private const string ClaimedUntil = nameof(ClaimedUntil);
+    private const string NextDueOn = nameof(NextDueOn);
 
     private volatile bool _tableReady;
 
     /// <summary>
-    /// Claims a run when the last one started <paramref name="interval"/> or more before <paramref name="now"/>. Not
-    /// claimed when it is not due (with the last run's start, so the caller need not ask again before it is) or when
-    /// another instance claimed it first (the ETag moved).
+    /// Claims a slice when none is held and one is due at <paramref name="now"/>, holding it for <paramref name="hold"/>.
+    /// Not claimed when another instance holds one or none is due (with when to ask again, so the caller need not ask
+    /// the table before), or when another instance claimed first (the ETag moved).
     /// </summary>
-    public async Task<(bool Claimed, DateTimeOffset? LastStarted)> TryClaimAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<InventoryClaim> TryClaimAsync(DateTimeOffset now, TimeSpan hold, CancellationToken cancellationToken)
     {
         if (!_tableReady)
         {
@@ -39,39 +49,90 @@ internal sealed class InventoryStore(TableClient table)
         }
 
         var existing = await table.GetEntityIfExistsAsync<TableEntity>(Partition, RunRow, cancellationToken: cancellationToken);
-        var claim = new TableEntity(Partition, RunRow) { [StartedOn] = now };
+        var claim = new TableEntity(Partition, RunRow) { [StartedOn] = now, [ClaimedUntil] = now + hold };
         try
         {
             if (!existing.HasValue || existing.Value is not { } run)
             {
-                await table.AddEntityAsync(claim, cancellationToken);
-                return (true, now);
+                return InventoryClaim.Won((await table.AddEntityAsync(claim, cancellationToken)).Headers.ETag);
             }
 
-            if (run.GetDateTimeOffset(StartedOn) is { } started && now - started < interval)
+            if (run.GetDateTimeOffset(ClaimedUntil) is { } held && held > now)
             {
-                return (false, started);
+                return InventoryClaim.Lost(held);
             }
 
-            await table.UpdateEntityAsync(claim, run.ETag, TableUpdateMode.Replace, cancellationToken);
-            return (true, now);
+            // A run row of the version before slices has no NextDueOn: due now, and the rows it wrote have no TakenOn,
+            // so they are read again, oldest first, like rows never read.
+            if (run.GetDateTimeOffset(NextDueOn) is { } due && due > now)
+            {
+                return InventoryClaim.Lost(due);
+            }
+
+            return InventoryClaim.Won((await table.UpdateEntityAsync(claim, run.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            return (false, null);
+            return InventoryClaim.Lost(null);
         }
     }
 
-    /// <summary>Records that the claimed run finished.</summary>
-    public Task CompleteAsync(DateTimeOffset startedOn, DateTimeOffset completedOn, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(new TableEntity(Partition, RunRow) { [StartedOn] = startedOn, [CompletedOn] = completedOn }, TableUpdateMode.Replace, cancellationToken);
+    /// <summary>
+    /// Releases the claimed slice and records when the next is due; false when the hold ran out and another instance
+    /// claimed since (its own completion then records the due time).
+    /// </summary>
+    public async Task<bool> CompleteAsync(InventoryClaim claim, DateTimeOffset startedOn, DateTimeOffset completedOn, DateTimeOffset nextDueOn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var run = new TableEntity(Partition, RunRow) { [StartedOn] = startedOn, [CompletedOn] = completedOn, [NextDueOn] = nextDueOn };
+        try
+        {
+            await table.UpdateEntityAsync(run, claim.ETag ?? ETag.All, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
 
-    /// <summary>Writes one connection's inventory over the previous one.</summary>
-    public Task WriteAsync(Connection connection, CredentialInventory inventory, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(
-            new TableEntity(Partition, connection.DefaultCacheKey.PartitionKey) { [Body] = JsonSerializer.Serialize(inventory, InventoryJson.Default.CredentialInventory) },
-            TableUpdateMode.Replace,
-            cancellationToken);
+    /// <summary>When each stored row was taken, by row key: only two properties of each row cross the wire.</summary>
+    public async Task<Dictionary<string, DateTimeOffset>> ReadTakenOnAsync(CancellationToken cancellationToken)
+    {
+        var taken = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), select: ["RowKey", TakenOn], cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey != RunRow && entity.GetDateTimeOffset(TakenOn) is { } on)
+            {
+                taken[entity.RowKey] = on;
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// Writes up to <see cref="MaxRowsPerTransaction"/> connections' inventories over the previous ones in one
+    /// entity-group transaction: upserts, so a repeat is harmless; all or none are written.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<(Connection Connection, CredentialInventory Inventory)> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows.Count, MaxRowsPerTransaction);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var actions = rows.Select(row => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace,
+            new TableEntity(Partition, InventorySchedule.RowKey(row.Connection))
+            {
+                [Body] = JsonSerializer.Serialize(row.Inventory, InventoryJson.Default.CredentialInventory),
+                [TakenOn] = row.Inventory.TakenAt,
+            }));
+        await table.SubmitTransactionAsync(actions, cancellationToken);
+    }
 
     /// <summary>Every stored inventory by row key, and when the last run started; empty when none was taken yet.</summary>
     public async Task<InventorySnapshot> ReadAsync(DateTimeOffset readOn, CancellationToken cancellationToken)

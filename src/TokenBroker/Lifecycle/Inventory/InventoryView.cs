@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TokenBroker.Connections;
 using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Lifecycle.Inventory;
@@ -11,6 +12,12 @@ internal sealed partial class InventoryView(InventoryStore store, TimeProvider t
 {
     /// <summary>How long a read of the table is served before the next one.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the first gauge collection on an instance waits for the first read of the table.</summary>
+    public static readonly TimeSpan SeedWait = TimeSpan.FromSeconds(2);
+
+    private readonly Lock _applying = new();
+    private int _seeded;
 
     private readonly SemaphoreSlim _reading = new(1, 1);
     private volatile InventorySnapshot _snapshot = InventorySnapshot.Empty;
@@ -55,10 +62,48 @@ internal sealed partial class InventoryView(InventoryStore store, TimeProvider t
         }
     }
 
+    /// <summary>
+    /// The snapshot for the gauges, whose callbacks must not wait on the table: the last one read, with a read started in
+    /// the background when stale. Only the first collection on an instance waits (at most <see cref="SeedWait"/>) for
+    /// the first read, so a new instance's gauges are not empty until the collection after.
+    /// </summary>
+    public InventorySnapshot ForGauges()
+    {
+        if (_snapshot.ReadOn == DateTimeOffset.MinValue && Interlocked.Exchange(ref _seeded, 1) == 0)
+        {
+            // GetAsync never throws but for cancellation, which CancellationToken.None rules out.
+            _ = GetAsync(CancellationToken.None).Wait(SeedWait);
+            return _snapshot;
+        }
+
+        RefreshInBackground();
+        return _snapshot;
+    }
+
     public void Dispose() => _reading.Dispose();
 
-    /// <summary>Replaces the snapshot with one this instance just wrote, so the instance that ran shows it at once.</summary>
-    public void Set(InventorySnapshot snapshot) => _snapshot = snapshot;
+    /// <summary>Lays the rows this instance just wrote over its snapshot, so the listing and gauges here show each slice at once.</summary>
+    public void Apply(IReadOnlyList<(Connection Connection, CredentialInventory Inventory)> written)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        if (written.Count == 0)
+        {
+            return;
+        }
+
+        lock (_applying)
+        {
+            var current = _snapshot;
+            var rows = new Dictionary<string, CredentialInventory>(current.Rows, StringComparer.Ordinal);
+            foreach (var (connection, inventory) in written)
+            {
+                rows[InventorySchedule.RowKey(connection)] = inventory;
+            }
+
+            // ReadOn stays: the rows other instances wrote are still as old as the last read of the table.
+            _snapshot = current with { Rows = rows };
+        }
+    }
 
     private bool IsStale => time.GetUtcNow() - _snapshot.ReadOn >= MaxAge;
 

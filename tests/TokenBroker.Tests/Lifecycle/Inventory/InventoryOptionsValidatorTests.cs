@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using TokenBroker.Lifecycle.Inventory;
+using TokenBroker.Refresh;
 
 namespace TokenBroker.Tests.Lifecycle.Inventory;
 
@@ -16,6 +18,35 @@ public sealed class InventoryOptionsValidatorTests
         Assert.Equal(TimeSpan.FromHours(1), options.Interval);
         Assert.Equal(TimeSpan.FromDays(30), options.WarningWindow);
         Assert.Equal(TimeSpan.FromDays(7), options.CriticalWindow);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.MaxRunTime);
+        Assert.Equal(500, options.MaxReadsPerRun);
+        Assert.Equal(8, options.MaxParallelReads);
+    }
+
+    [Fact]
+    public void The_run_time_budget_is_at_most_a_tenth_of_the_refresh_schedules_interval()
+    {
+        var everyMinute = new InventoryOptionsValidator(Options.Create(new RefreshOptions()));
+        var everyTenSeconds = new InventoryOptionsValidator(Options.Create(new RefreshOptions { Schedule = "*/10 * * * * *" }));
+        var everyFiveMinutes = new InventoryOptionsValidator(Options.Create(new RefreshOptions { Schedule = "00:05:00" }));
+
+        Assert.True(everyMinute.Validate(null, new InventoryOptions { MaxRunTime = TimeSpan.FromSeconds(6) }).Succeeded);
+        Assert.Contains(everyMinute.Validate(null, new InventoryOptions { MaxRunTime = TimeSpan.FromSeconds(6.5) }).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxRunTime ", StringComparison.Ordinal));
+        Assert.Contains(everyTenSeconds.Validate(null, new InventoryOptions()).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxRunTime ", StringComparison.Ordinal) && f.Contains("TokenBroker:Refresh:Schedule", StringComparison.Ordinal));
+        Assert.True(everyFiveMinutes.Validate(null, new InventoryOptions { MaxRunTime = TimeSpan.FromSeconds(30) }).Succeeded);
+    }
+
+    [Fact]
+    public void One_run_may_read_at_most_half_of_what_key_vault_allows_a_vault_in_ten_seconds()
+    {
+        // https://learn.microsoft.com/azure/key-vault/general/service-limits, "Secrets, managed storage account keys, and
+        // vault transactions": all transactions, at most 4,000 in 10 seconds per vault per region. A run lasts under 10 s.
+        const int vaultTransactionsPerTenSeconds = 4_000;
+        var validator = new InventoryOptionsValidator();
+
+        Assert.True(validator.Validate(null, new InventoryOptions { MaxReadsPerRun = vaultTransactionsPerTenSeconds / 2 }).Succeeded);
+        Assert.Contains(validator.Validate(null, new InventoryOptions { MaxReadsPerRun = (vaultTransactionsPerTenSeconds / 2) + 1 }).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxReadsPerRun ", StringComparison.Ordinal));
+        Assert.Contains(validator.Validate(null, new InventoryOptions { MaxReadsPerRun = 0, MaxParallelReads = 0 }).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxParallelReads ", StringComparison.Ordinal));
     }
 
     [Fact]
