@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Connections;
@@ -65,7 +64,7 @@ internal sealed partial class TokenPathWarmup(
                 return TokenPathWarmupOutcome.Skipped;
             }
 
-            var started = Stopwatch.GetTimestamp();
+            var started = time.GetTimestamp();
             var key = connection.DefaultCacheKey;
             _ = memory.TryGet(key, time.GetUtcNow(), out _);
 
@@ -73,7 +72,7 @@ internal sealed partial class TokenPathWarmup(
             reading = true;
             var read = await store.ReadAsync(key, cancellationToken);
             var outcome = read.Entry?.Token is null ? TokenPathWarmupOutcome.Read : TokenPathWarmupOutcome.Opened;
-            var elapsed = Stopwatch.GetElapsedTime(started);
+            var elapsed = time.GetElapsedTime(started);
             Log.Warmed(logger, connection.Name, read.Status, outcome, elapsed.TotalMilliseconds);
             return outcome;
         }
