@@ -66,6 +66,8 @@ public static class TokenBrokerServiceCollectionExtensions
         services.TryAddSingleton<SharedTierState>();
         services.TryAddSingleton<SharedTierCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedTierCheck>());
+        services.TryAddSingleton<TokenPathWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenPathWarmup>());
         services.TryAddSingleton<ClientCredentialsClient>();
         services.TryAddSingleton<TokenAcquirer>();
         services.TryAddSingleton<RefreshPolicy>();

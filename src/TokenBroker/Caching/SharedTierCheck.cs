@@ -30,7 +30,15 @@ internal sealed partial class SharedTierCheck(
     private const string KeyName = TokenCacheOptions.SectionName + ":EncryptionKeySecretName";
     private static readonly TimeSpan KeyReadBound = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<string?>? _keyCheck;
+    private volatile bool _keyRead;
+
+    /// <summary>
+    /// Completes once the start-up checks are over: true when the key was read and is usable and the table answered, so a
+    /// read of the shared tier now costs what a request's would (the start-up warm-up waits for it); false otherwise.
+    /// </summary>
+    internal Task<bool> Ready => _ready.Task;
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -70,17 +78,26 @@ internal sealed partial class SharedTierCheck(
     // Storage) before the first request needs them. A key check stopped by shutdown skips it; StartedAsync reports the rest.
     private async Task ProbeTableWhenKeyCheckedAsync(Task<string?> keyCheck, CancellationToken cancellationToken)
     {
-        string? keyProblem;
         try
         {
-            keyProblem = await keyCheck;
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+            string? keyProblem;
+            try
+            {
+                keyProblem = await keyCheck;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
 
-        await ProbeTableAsync(keyProblem is null, cancellationToken);
+            await ProbeTableAsync(keyProblem is null, cancellationToken);
+            _ready.TrySetResult(_keyRead && keyProblem is null && state.Status == "ok");
+        }
+        finally
+        {
+            // Whatever stopped the checks, whoever waits on them is not left waiting.
+            _ready.TrySetResult(false);
+        }
     }
 
     /// <summary>Reads the table once and records what it found; also used by the ops listing to show the state now.</summary>
@@ -126,6 +143,7 @@ internal sealed partial class SharedTierCheck(
         try
         {
             var secret = await credentials.GetSecretAsync(name, bound.Token);
+            _keyRead = true;
             return IsStrongKey(secret.Value) ? null : $"the secret '{name}' is too weak to seal tokens: use 32 random bytes in base64 (for example `openssl rand -base64 32`).";
         }
         catch (SecretUnavailableException ex) when (IsMissing(ex))

@@ -97,6 +97,13 @@ internal static class EventIds
     /// <summary>Table Storage could not be reached at start-up.</summary>
     public const int TableUnavailable = 3904;
 
+    // The start-up warm-up of the token path (3340s: issue 17, item 2).
+    /// <summary>The token path was warmed at start-up, off the callers' path.</summary>
+    public const int TokenPathWarmed = 3340;
+
+    /// <summary>The start-up warm-up was skipped or gave up; nothing depends on it.</summary>
+    public const int TokenPathWarmupSkipped = 3341;
+
     // Refresh: the job, the standalone scheduler, its lease and the usage marks (5000s).
     /// <summary>A refresh job run ended.</summary>
     public const int RefreshRunCompleted = 5001;

@@ -126,12 +126,13 @@ internal static class StartupTrace
                 .Select(g => new JitShare(g.Key, g.Count(), g.Sum(j => j.Duration)))
                 .OrderByDescending(share => share.Milliseconds)
                 .Take(12)],
-            [.. milestones.OrderBy(m => m.AtMilliseconds)]);
+            [.. milestones.OrderBy(m => m.AtMilliseconds)],
+            requestStart is { } started ? before.Count(j => j.At >= started) : 0);
     }
 
     public static void Print(StartupTraceSummary trace)
     {
-        Console.WriteLine(Invariant($"==> trace of {trace.Variant}: first token after {trace.TimeToFirstResponseMilliseconds:N0} ms (traced); by the end of the first request ({trace.FirstResponseAtMilliseconds:N0} ms after the runtime started) the JIT compiled {trace.MethodsJitted:N0} methods in {trace.JitMilliseconds:N0} ms, {trace.AssembliesLoaded} assemblies loaded"));
+        Console.WriteLine(Invariant($"==> trace of {trace.Variant}: first token after {trace.TimeToFirstResponseMilliseconds:N0} ms (traced); by the end of the first request ({trace.FirstResponseAtMilliseconds:N0} ms after the runtime started) the JIT compiled {trace.MethodsJitted:N0} methods in {trace.JitMilliseconds:N0} ms, {trace.AssembliesLoaded} assemblies loaded; {trace.MethodsJittedInFirstRequest:N0} of the methods were compiled while the first request ran"));
         foreach (var share in trace.ByAssembly)
         {
             Console.WriteLine(Invariant($"      JIT {share.Milliseconds,7:N1} ms {share.Methods,6:N0} methods  {share.Assembly}"));

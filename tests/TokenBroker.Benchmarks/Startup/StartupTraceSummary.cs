@@ -9,6 +9,7 @@ namespace TokenBroker.Benchmarks.Startup;
 /// <param name="AssembliesLoaded">Assemblies loaded before then.</param>
 /// <param name="ByAssembly">Where the JIT spent its time, by the assembly of the compiled methods, largest first.</param>
 /// <param name="Milestones">When a few telling assemblies loaded and the first request started and ended.</param>
+/// <param name="MethodsJittedInFirstRequest">Of <paramref name="MethodsJitted"/>, those compiled while the first request ran: the caller's share of the JIT, which a warm-up at start-up takes off its path; unlike the request's time, the load does not change it.</param>
 internal sealed record StartupTraceSummary(
     string Variant,
     double TimeToFirstResponseMilliseconds,
@@ -17,7 +18,8 @@ internal sealed record StartupTraceSummary(
     double JitMilliseconds,
     int AssembliesLoaded,
     IReadOnlyList<JitShare> ByAssembly,
-    IReadOnlyList<Milestone> Milestones);
+    IReadOnlyList<Milestone> Milestones,
+    int MethodsJittedInFirstRequest);
 
 /// <summary>JIT work for the methods of one assembly.</summary>
 internal sealed record JitShare(string Assembly, int Methods, double Milliseconds);

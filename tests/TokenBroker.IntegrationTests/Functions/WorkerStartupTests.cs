@@ -36,4 +36,22 @@ public sealed class WorkerStartupTests(IntegrationFixture fixture)
         Assert.Equal(routes.Keys.Order(), host.Functions.Where(f => f.IsHttp).Select(f => f.Name).Order());
         Assert.True(host.WorkerHttpUri.IsLoopback);
     }
+
+    [Fact]
+    public async Task A_new_worker_listens_before_the_host_knows_where_so_its_first_request_is_not_retried()
+    {
+        await fixture.WorkerAsync();
+        var settings = new Dictionary<string, string?>(fixture.WorkerSettings)
+        {
+            ["TokenBroker:TokenCache:TableName"] = IntegrationFixture.NewTableName(),
+        };
+        await using var host = await FunctionsHost.StartAsync(settings, fixture.Sink, fixture.FunctionKey);
+
+        // Asked the moment the handshake is over, as Azure's front end would: the worker's web server started before its gRPC
+        // connection, so the listener already accepts and the stand-in (which retries as Azure's host does) never retries.
+        using var health = await host.Client.GetAsync("/api/health");
+
+        Assert.Equal(200, (int)health.StatusCode);
+        Assert.Equal(0, host.ForwardRetries);
+    }
 }
