@@ -10,16 +10,19 @@ internal sealed record CertificateFacts(AppRegistration Application, Certificate
     /// <summary>A rotation is due: Key Vault has a version the application does not know, and an older one it does.</summary>
     public bool IsDue => Latest is not null && !LatestRegistered && Old is not null;
 
-    /// <summary>The decision from Key Vault's enabled versions (any order) and the application's keys.</summary>
-    public static CertificateFacts From(AppRegistration application, IEnumerable<CertificateVersion> enabled)
+    /// <summary>
+    /// The decision from Key Vault's latest version (null when it is disabled), its enabled versions (any order; the
+    /// newest first breaks a tie) and the application's keys.
+    /// </summary>
+    public static CertificateFacts From(AppRegistration application, string? latestVersion, IEnumerable<CertificateVersion> enabled)
     {
         ArgumentNullException.ThrowIfNull(application);
         var newestFirst = enabled.OrderByDescending(v => v.CreatedOn ?? DateTimeOffset.MinValue).ToList();
-        var latest = newestFirst.FirstOrDefault();
+        var latest = newestFirst.FirstOrDefault(v => v.Version == latestVersion);
         Guid? KeyIdOf(CertificateVersion version) =>
             application.Keys.FirstOrDefault(k => string.Equals(k.Thumbprint, version.Thumbprint, StringComparison.OrdinalIgnoreCase))?.KeyId;
 
-        var old = newestFirst.Skip(1).FirstOrDefault(v => KeyIdOf(v) is not null);
+        var old = latest is null ? null : newestFirst.FirstOrDefault(v => v != latest && v.Thumbprint != latest.Thumbprint && KeyIdOf(v) is not null);
         return new CertificateFacts(application, latest, latest is not null && KeyIdOf(latest) is not null, old, old is null ? null : KeyIdOf(old));
     }
 }

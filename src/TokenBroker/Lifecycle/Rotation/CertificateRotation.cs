@@ -30,8 +30,11 @@ internal sealed partial class CertificateRotation(
     /// </summary>
     public async Task<CertificateFacts> ReadFactsAsync(Connection connection, CancellationToken cancellationToken)
     {
+        // The latest as Key Vault names it (what the credential source reads), and the enabled versions for the older ones.
+        var name = connection.Credential.Name;
+        var latest = (await certificates.GetCertificateAsync(name, cancellationToken)).Value.Properties;
         var versions = new List<CertificateVersion>();
-        await foreach (var properties in certificates.GetPropertiesOfCertificateVersionsAsync(connection.Credential.Name, cancellationToken))
+        await foreach (var properties in certificates.GetPropertiesOfCertificateVersionsAsync(name, cancellationToken))
         {
             if (properties.Enabled == true && properties.X509Thumbprint is { Length: > 0 } thumbprint)
             {
@@ -40,7 +43,7 @@ internal sealed partial class CertificateRotation(
         }
 
         var application = await graph.GetAsync(connection.ClientId, cancellationToken);
-        var facts = CertificateFacts.From(application, versions);
+        var facts = CertificateFacts.From(application, latest.Enabled == true ? latest.Version : null, versions);
         if (facts.Latest is not null && !facts.LatestRegistered && facts.Old is null)
         {
             Log.NoRegisteredCertificate(logger, connection.Name, facts.Latest.Version);
