@@ -80,14 +80,14 @@ public sealed class CertificateRotationDecisionTests
     }
 
     [Theory]
-    [InlineData(RotationState.Planned, "v1")]
-    [InlineData(RotationState.KeyAdded, "v1")]
-    [InlineData(RotationState.Probed, "v1")]
-    [InlineData(RotationState.Promoted, "v2")]
-    [InlineData(RotationState.Done, "v2")]
-    public void The_old_version_signs_until_the_promotion_and_the_new_one_from_then_on(RotationState state, string signing)
+    [InlineData("Planned", "v1")]
+    [InlineData("KeyAdded", "v1")]
+    [InlineData("Probed", "v1")]
+    [InlineData("Promoted", "v2")]
+    [InlineData("Done", "v2")]
+    public void The_old_version_signs_until_the_promotion_and_the_new_one_from_then_on(string state, string signing)
     {
-        var row = Planned() with { State = state, OldVaultVersion = "v1", NewVaultVersion = "v2", OldThumbprint = "AA11", NewThumbprint = "BB22" };
+        var row = Planned() with { State = Enum.Parse<RotationState>(state), OldVaultVersion = "v1", NewVaultVersion = "v2", OldThumbprint = "AA11", NewThumbprint = "BB22" };
 
         Assert.Equal(signing, RotationVersionHold.SigningVersion(row));
     }
