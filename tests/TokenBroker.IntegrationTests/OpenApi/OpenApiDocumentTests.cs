@@ -96,6 +96,7 @@ public sealed class OpenApiDocumentTests(IntegrationFixture fixture)
         // The rotate route only (OperationsFunctions.RotateAsync).
         statusOf[ProblemCode.RotationManual] = 409;
         statusOf[ProblemCode.RotationNotSupported] = 409;
+        statusOf[ProblemCode.RotationNothingToDo] = 409;
         statusOf[ProblemCode.RotationUnavailable] = 409;
         statusOf[ProblemCode.RotationInProgress] = 409;
         var examples = 0;
