@@ -239,4 +239,9 @@ internal static class EventIds
 
     /// <summary>Automatic rotation could not be set up (no vault, no Graph).</summary>
     public const int RotationUnavailable = 8657;
+
+    // The refresh lease at a graceful stop (8690s, issue-15f).
+
+    /// <summary>A stopping instance could not give up the refresh lease; another takes over when it lapses.</summary>
+    public const int RefreshLeaseReleaseFailed = 8690;
 }
