@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,6 +7,7 @@ using TokenBroker.IntegrationTests.Infrastructure.Graph;
 using TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 using TokenBroker.Lifecycle;
 using TokenBroker.Lifecycle.Rotation;
+using TokenBroker.Tests.Support;
 
 namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 
@@ -24,6 +26,7 @@ internal sealed class RotationRig : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly ServerClock _clock;
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, X509Certificate2> _renewed = new(StringComparer.Ordinal);
     private List<LiveBroker> _live = [];
 
     private RotationRig(IntegrationFixture fixture, IReadOnlyList<RotatingConnection> connections, EntraDirectory directory, KeyVaultEndpoint vault, Dictionary<string, string> oldVersions, Dictionary<string, string?> settings)
@@ -46,13 +49,15 @@ internal sealed class RotationRig : IAsyncDisposable
     public static async Task<RotationRig> StartAsync(IntegrationFixture fixture, IReadOnlyList<RotatingConnection> connections)
     {
         var secretApps = connections.Where(c => c.Kind == RotatingKind.Secret).Select(c => c.AppId).ToList();
-        var directory = await EntraDirectory.StartAsync(TimeSpan.FromSeconds(30), ownedSecretApps: secretApps);
+        var certificateApps = connections.Where(c => c.Kind == RotatingKind.Certificate).Select(c => c.AppId).ToList();
+        var directory = await EntraDirectory.StartAsync(TimeSpan.FromSeconds(30), ownedApps: certificateApps, ownedSecretApps: secretApps);
         var vault = await KeyVaultEndpoint.StartAsync();
         fixture.Sink.AddSensitive(EntraDirectory.BrokerIdentitySecret);
         var settings = vault.Adopt(fixture.BrokerSettings());
         settings["TokenBroker:Lifecycle:Graph:BaseUrl"] = directory.GraphBaseUrl.AbsoluteUri;
         settings["TokenBroker:Lifecycle:Rotation:RetryInterval"] = "00:00:00.500";
         settings["TokenBroker:Lifecycle:Rotation:MaxRetryInterval"] = "00:00:01";
+        settings["TokenBroker:Lifecycle:Rotation:DueCheckInterval"] = "00:00:01";
         settings["TokenBroker:Refresh:Schedule"] = "00:00:00.500";
 
         // Due: every credential expires in 10 days, inside the default RenewBefore of 30 days.
@@ -67,6 +72,16 @@ internal sealed class RotationRig : IAsyncDisposable
             settings[prefix + "Lifecycle:Directory"] = "EntraId";
             settings[prefix + "Lifecycle:Rotation"] = "Automatic";
             settings[prefix + "Lifecycle:Grace"] = "00:00:03";
+            if (connection.Kind == RotatingKind.Certificate)
+            {
+                // The certificate the application holds; rotation becomes due when Key Vault renews it (RenewCertificates).
+                settings[prefix + "AuthMethod"] = "private_key_jwt";
+                settings[prefix + "CertificateName"] = connection.VaultName;
+                settings[prefix + "AssertionAudience"] = directory.BaseUri.AbsoluteUri;
+                oldVersions[connection.Name] = vault.SetCertificate(connection.VaultName, directory.ManagedAppCertificate);
+                continue;
+            }
+
             var initial = EntraDirectory.InitialSecretOf(connection.AppId);
             fixture.Sink.AddSensitive(initial);
             settings[prefix + "SecretName"] = connection.VaultName;
@@ -78,6 +93,20 @@ internal sealed class RotationRig : IAsyncDisposable
         var started = await Task.WhenAll(Enumerable.Range(0, Instances).Select(_ => rig.StartBrokerAsync()));
         rig._live = [.. started];
         return rig;
+    }
+
+    /// <summary>
+    /// What Key Vault's renewal policy does before a certificate expires: a new version of each certificate connection's
+    /// certificate, with a new key. Its rotation is due from then on (a latest version the application does not hold).
+    /// </summary>
+    public void RenewCertificates()
+    {
+        foreach (var connection in _connections.Where(c => c.Kind == RotatingKind.Certificate))
+        {
+            var renewed = TestCertificates.Create(connection.Name + "-v2");
+            _renewed[connection.Name] = renewed;
+            Vault.SetCertificate(connection.VaultName, renewed);
+        }
     }
 
     /// <summary>Callers asking the live instances, in turn, for tokens of every connection until stopped.</summary>
@@ -136,9 +165,9 @@ internal sealed class RotationRig : IAsyncDisposable
     /// <summary>
     /// Stops every live instance that completed a rotation step since it started (taken out of the callers' rotation
     /// first, then disposed once its requests in flight have finished, as a load balancer drains an instance), and starts
-    /// a new one in its place. Returns how many were stopped.
+    /// a new one in its place. Returns the steps each stopped instance completed.
     /// </summary>
-    public async Task<int> ReplaceInstancesThatTookAStepAsync()
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> ReplaceInstancesThatTookAStepAsync()
     {
         List<LiveBroker> stepped;
         lock (_gate)
@@ -162,7 +191,7 @@ internal sealed class RotationRig : IAsyncDisposable
             }
         }
 
-        return stepped.Count;
+        return [.. stepped.Select(b => b.Steps.Steps)];
     }
 
     /// <summary>
@@ -173,7 +202,7 @@ internal sealed class RotationRig : IAsyncDisposable
     public async Task AssertExactlyOneNewCredentialEachAsync()
     {
         var rows = await RowsAsync();
-        var client = Vault.CreateSecretClient();
+        var secrets = Vault.CreateSecretClient();
         using var graph = Directory.CreateGraphClient();
         var applications = new AppRegistrationClient(graph, new GraphProof(TimeProvider.System), NullLogger<AppRegistrationClient>.Instance);
         foreach (var connection in _connections)
@@ -182,31 +211,66 @@ internal sealed class RotationRig : IAsyncDisposable
             Assert.Equal(RotationState.Done, row.State);
             Assert.Equal("due", row.Reason);
             var application = await applications.GetAsync(connection.AppId, CancellationToken.None);
-
-            var versions = new List<SecretProperties>();
-            await foreach (var version in client.GetPropertiesOfSecretVersionsAsync(connection.VaultName))
+            if (connection.Kind == RotatingKind.Certificate)
             {
-                versions.Add(version);
+                await AssertOneNewCertificateAsync(connection, row, application);
             }
-
-            var oldVersion = _oldVersions[connection.Name];
-            Assert.Equal(2, versions.Count);
-            Assert.False(versions.Single(v => v.Version == oldVersion).Enabled);
-            var stored = versions.Single(v => v.Version != oldVersion);
-            Assert.True(stored.Enabled);
-            Assert.Equal(row.NewVaultVersion, stored.Version);
-            Assert.Equal(row.RotationId, stored.Tags[VaultTags.Rotation]);
-            Assert.Equal(row.NewKeyId.ToString(), stored.Tags[VaultTags.GraphKeyId]);
-            var value = (await client.GetSecretAsync(connection.VaultName, stored.Version)).Value.Value;
-            _fixture.Sink.AddSensitive(value);
-
-            var secret = Assert.Single(application.Secrets);
-            Assert.Equal(row.NewKeyId, secret.KeyId);
-            Assert.Equal(row.DisplayName, secret.DisplayName);
-            Assert.Empty(application.Keys);
-            Assert.Equal(HttpStatusCode.OK, (await Directory.RequestTokenAsync(connection.AppId, value)).Status);
-            Assert.Equal((HttpStatusCode.Unauthorized, "invalid_client"), await Directory.RequestTokenAsync(connection.AppId, EntraDirectory.InitialSecretOf(connection.AppId)));
+            else
+            {
+                await AssertOneNewSecretAsync(connection, row, application, secrets);
+            }
         }
+    }
+
+    private async Task AssertOneNewSecretAsync(RotatingConnection connection, RotationRecord row, AppRegistration application, SecretClient client)
+    {
+        var versions = new List<SecretProperties>();
+        await foreach (var version in client.GetPropertiesOfSecretVersionsAsync(connection.VaultName))
+        {
+            versions.Add(version);
+        }
+
+        var oldVersion = _oldVersions[connection.Name];
+        Assert.Equal(2, versions.Count);
+        Assert.False(versions.Single(v => v.Version == oldVersion).Enabled);
+        var stored = versions.Single(v => v.Version != oldVersion);
+        Assert.True(stored.Enabled);
+        Assert.Equal(row.NewVaultVersion, stored.Version);
+        Assert.Equal(row.RotationId, stored.Tags[VaultTags.Rotation]);
+        Assert.Equal(row.NewKeyId.ToString(), stored.Tags[VaultTags.GraphKeyId]);
+        var value = (await client.GetSecretAsync(connection.VaultName, stored.Version)).Value.Value;
+        _fixture.Sink.AddSensitive(value);
+
+        var secret = Assert.Single(application.Secrets);
+        Assert.Equal(row.NewKeyId, secret.KeyId);
+        Assert.Equal(row.DisplayName, secret.DisplayName);
+        Assert.Empty(application.Keys);
+        Assert.Equal(HttpStatusCode.OK, (await Directory.RequestTokenAsync(connection.AppId, value)).Status);
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid_client"), await Directory.RequestTokenAsync(connection.AppId, EntraDirectory.InitialSecretOf(connection.AppId)));
+    }
+
+    // Key Vault made the new version (the broker has no certificate write right, so nothing else is there and the old
+    // version stays enabled); the application holds the renewed certificate only.
+    private async Task AssertOneNewCertificateAsync(RotatingConnection connection, RotationRecord row, AppRegistration application)
+    {
+        var renewed = _renewed[connection.Name];
+        var versions = new List<string>();
+        await foreach (var version in Vault.CreateCertificateClient().GetPropertiesOfCertificateVersionsAsync(connection.VaultName))
+        {
+            versions.Add(version.Version);
+        }
+
+        Assert.Equal(2, versions.Count);
+        Assert.Contains(_oldVersions[connection.Name], versions);
+        Assert.Contains(row.NewVaultVersion, versions);
+        Assert.NotEqual(_oldVersions[connection.Name], row.NewVaultVersion);
+
+        var key = Assert.Single(application.Keys);
+        Assert.Equal(row.NewKeyId, key.KeyId);
+        Assert.Equal(renewed.Thumbprint, key.Thumbprint, ignoreCase: true);
+        Assert.Empty(application.Secrets);
+        Assert.Equal(HttpStatusCode.OK, (await Directory.RequestTokenWithAssertionAsync(connection.AppId, renewed)).Status);
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid_client"), await Directory.RequestTokenWithAssertionAsync(connection.AppId, Directory.ManagedAppCertificate));
     }
 
     public async ValueTask DisposeAsync()
@@ -224,6 +288,10 @@ internal sealed class RotationRig : IAsyncDisposable
 
         await Vault.DisposeAsync();
         await Directory.DisposeAsync();
+        foreach (var certificate in _renewed.Values)
+        {
+            certificate.Dispose();
+        }
     }
 
     private int InFlight(LiveBroker broker)

@@ -1,12 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using Azure.Security.KeyVault.Secrets;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using TokenBroker.IntegrationTests.Infrastructure.Graph;
-using TokenBroker.IntegrationTests.Infrastructure.KeyVault;
-using TokenBroker.Lifecycle;
-using TokenBroker.Lifecycle.Rotation;
 using Xunit.Abstractions;
 
 namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
@@ -43,6 +35,7 @@ public sealed class RotationUnderLoadTests(IntegrationFixture fixture, ITestOutp
         var elapsed = Stopwatch.StartNew();
         await using (var load = rig.StartLoad())
         {
+            await RenewWhileServingAsync(rig, load);
             await rig.WaitUntilAllDoneAsync(Deadline);
             await load.StopAsync();
             output.WriteLine($"{Connections.Length} rotations done in {elapsed.Elapsed.TotalSeconds:F1} s; {load.Requests} caller requests, {load.Failures.Count} failed");
@@ -58,24 +51,41 @@ public sealed class RotationUnderLoadTests(IntegrationFixture fixture, ITestOutp
     {
         await using var rig = await RotationRig.StartAsync(fixture, Connections);
         var elapsed = Stopwatch.StartNew();
-        var stopped = 0;
+        var stopped = new List<IReadOnlyList<string>>();
         await using (var load = rig.StartLoad())
         {
+            await RenewWhileServingAsync(rig, load);
             var until = DateTimeOffset.UtcNow + Deadline;
             while (!await rig.AllDoneAsync())
             {
                 Assert.True(DateTimeOffset.UtcNow < until, $"rotations not done after {Deadline}: {await rig.DescribeAsync()}");
-                stopped += await rig.ReplaceInstancesThatTookAStepAsync();
+                stopped.AddRange(await rig.ReplaceInstancesThatTookAStepAsync());
                 await Task.Delay(50);
             }
 
             await load.StopAsync();
-            output.WriteLine($"{Connections.Length} rotations done in {elapsed.Elapsed.TotalSeconds:F1} s with {stopped} instances stopped; {load.Requests} caller requests, {load.Failures.Count} failed");
+            output.WriteLine($"{Connections.Length} rotations done in {elapsed.Elapsed.TotalSeconds:F1} s with {stopped.Count} instances stopped; {load.Requests} caller requests, {load.Failures.Count} failed");
             Assert.Empty(load.Failures);
         }
 
-        // Every step but the first of a rotation ran on an instance started after the previous one stopped.
-        Assert.True(stopped >= 4, $"only {stopped} instances were stopped");
+        foreach (var steps in stopped)
+        {
+            output.WriteLine("stopped after: " + string.Join(' ', steps));
+        }
+
+        // Six steps, each ending its instance (addPassword excepted, see StepLog); steps of a run may land together.
+        Assert.True(stopped.Count >= 4, $"only {stopped.Count} instances were stopped");
         await rig.AssertExactlyOneNewCredentialEachAsync();
+    }
+
+    // Key Vault renews the certificates once callers are being served with the old ones.
+    private static async Task RenewWhileServingAsync(RotationRig rig, CallerLoad load)
+    {
+        while (load.Requests < 50)
+        {
+            await Task.Delay(20);
+        }
+
+        rig.RenewCertificates();
     }
 }
