@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.IntegrationTests.Infrastructure.Graph;
@@ -28,6 +29,7 @@ internal sealed class RotationRig : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, X509Certificate2> _renewed = new(StringComparer.Ordinal);
     private List<LiveBroker> _live = [];
+    private bool _halt;
 
     private RotationRig(IntegrationFixture fixture, IReadOnlyList<RotatingConnection> connections, EntraDirectory directory, KeyVaultEndpoint vault, Dictionary<string, string> oldVersions, Dictionary<string, string?> settings)
     {
@@ -46,7 +48,8 @@ internal sealed class RotationRig : IAsyncDisposable
 
     public IReadOnlyList<RotatingConnection> Connections => _connections;
 
-    public static async Task<RotationRig> StartAsync(IntegrationFixture fixture, IReadOnlyList<RotatingConnection> connections)
+    /// <summary>Starts the rig; with <paramref name="haltAfterEachStep"/>, each broker's runner halts after a step (<see cref="StepLog"/>) until the rig replaces it.</summary>
+    public static async Task<RotationRig> StartAsync(IntegrationFixture fixture, IReadOnlyList<RotatingConnection> connections, bool haltAfterEachStep = false)
     {
         var secretApps = connections.Where(c => c.Kind == RotatingKind.Secret).Select(c => c.AppId).ToList();
         var certificateApps = connections.Where(c => c.Kind == RotatingKind.Certificate).Select(c => c.AppId).ToList();
@@ -89,7 +92,7 @@ internal sealed class RotationRig : IAsyncDisposable
             oldVersions[connection.Name] = vault.SetSecret(connection.VaultName, initial, due);
         }
 
-        var rig = new RotationRig(fixture, connections, directory, vault, oldVersions, settings);
+        var rig = new RotationRig(fixture, connections, directory, vault, oldVersions, settings) { _halt = haltAfterEachStep };
         var started = await Task.WhenAll(Enumerable.Range(0, Instances).Select(_ => rig.StartBrokerAsync()));
         rig._live = [.. started];
         return rig;
@@ -163,16 +166,16 @@ internal sealed class RotationRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops every live instance that completed a rotation step since it started (taken out of the callers' rotation
-    /// first, then disposed once its requests in flight have finished, as a load balancer drains an instance), and starts
-    /// a new one in its place. Returns the steps each stopped instance completed.
+    /// Stops every live instance halted after a rotation step (taken out of the callers' rotation first, then disposed
+    /// once its requests in flight have finished, as a load balancer drains an instance), and starts a new one in its
+    /// place. Returns the steps each stopped instance completed.
     /// </summary>
-    public async Task<IReadOnlyList<IReadOnlyList<string>>> ReplaceInstancesThatTookAStepAsync()
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> ReplaceHaltedInstancesAsync()
     {
         List<LiveBroker> stepped;
         lock (_gate)
         {
-            stepped = [.. _live.Where(b => b.Steps.TookAStep)];
+            stepped = [.. _live.Where(b => b.Steps.Halted)];
             _live = [.. _live.Except(stepped)];
         }
 
@@ -304,13 +307,14 @@ internal sealed class RotationRig : IAsyncDisposable
 
     private async Task<LiveBroker> StartBrokerAsync()
     {
-        var steps = new StepLog();
+        var steps = new StepLog(_halt);
         var instance = await BrokerInstance.StartAsync(_fixture, _settings, services =>
         {
             Vault.AddTo(services);
             services.AddSingleton(sp => new AppRegistrationClient(Directory.CreateGraphClient(), new GraphProof(TimeProvider.System), sp.GetRequiredService<ILogger<AppRegistrationClient>>()));
             services.AddSingleton<ILoggerProvider>(steps);
         });
+        instance.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(steps.Stopping);
         return new LiveBroker(instance, steps);
     }
 }
