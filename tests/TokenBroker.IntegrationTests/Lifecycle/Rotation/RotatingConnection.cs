@@ -1,7 +1,7 @@
 namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 
 /// <summary>The credential a rotating connection holds.</summary>
-public enum RotatingKind
+internal enum RotatingKind
 {
     /// <summary>An Entra ID client secret in a Key Vault secret (<c>client_secret_post</c>).</summary>
     Secret,
@@ -11,7 +11,7 @@ public enum RotatingKind
 }
 
 /// <summary>One connection of the load test: its name, its own app registration and its credential's Key Vault name.</summary>
-public sealed record RotatingConnection(string Name, RotatingKind Kind)
+internal sealed record RotatingConnection(string Name, RotatingKind Kind)
 {
     /// <summary>The connection's app registration, owned by the broker's identity.</summary>
     public string AppId => Name + "-app";

@@ -263,6 +263,13 @@ internal sealed class RotationRig : IAsyncDisposable
             versions.Add(version.Version);
         }
 
+        // Key Vault keeps each version's private key in the secret of the same name: values that must never be logged.
+        var secrets = Vault.CreateSecretClient();
+        await foreach (var version in secrets.GetPropertiesOfSecretVersionsAsync(connection.VaultName))
+        {
+            _fixture.Sink.AddSensitive((await secrets.GetSecretAsync(connection.VaultName, version.Version)).Value.Value);
+        }
+
         Assert.Equal(2, versions.Count);
         Assert.Contains(_oldVersions[connection.Name], versions);
         Assert.Contains(row.NewVaultVersion, versions);
