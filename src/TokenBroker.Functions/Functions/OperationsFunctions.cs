@@ -83,7 +83,7 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
     /// <summary>
     /// Plans an automatic rotation of the connection's credential now: 202 with the rotation's state (the next refresh
     /// run starts it), 404 for an unknown connection, 409 when the connection is in manual mode, its credential is not
-    /// one the broker rotates, or a rotation is already under way.
+    /// one the broker rotates, a rotation is already under way, or a certificate's latest version is registered already.
     /// </summary>
     [Function(RotateName)]
     public Task<IActionResult> RotateAsync(
@@ -104,7 +104,8 @@ public sealed class OperationsFunctions(OperationsService operations, CallerAuth
                 PlanOutcome.Planned => new StaticJsonResult(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(RotationStatus.From(row!), OperationsJson.Default.RotationStatus), StatusCodes.Status202Accepted),
                 PlanOutcome.NotFound => NotFound(connection),
                 PlanOutcome.Manual => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationManual, "Rotation is manual", $"Connection '{connection}' is rotated by hand: set its Lifecycle:Rotation to Automatic for the broker to rotate it."),
-                PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}' yet: only client secrets are rotated."),
+                PlanOutcome.NotSupported => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNotSupported, "Rotation not supported", $"The broker cannot rotate the credential of connection '{connection}': only client secrets and certificates are rotated."),
+                PlanOutcome.NothingToDo => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationNothingToDo, "Nothing to rotate", $"Key Vault's latest certificate version of connection '{connection}' is registered at the application already; Key Vault's renewal policy makes the next one."),
                 PlanOutcome.Unavailable => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationUnavailable, "Rotation unavailable", "Automatic rotation needs a Key Vault (TokenBroker:KeyVaultUri) to store the new credential in."),
                 _ => new ProblemResult(StatusCodes.Status409Conflict, ProblemCode.RotationInProgress, "Rotation in progress", $"A rotation of connection '{connection}' is already under way{(row is null ? string.Empty : $" (rotation {row.RotationId}, {RotationStatus.StateName(row.State)})")}; the ops listing shows its state."),
             };

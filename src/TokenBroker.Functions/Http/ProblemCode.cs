@@ -61,8 +61,11 @@ internal static class ProblemCode
     /// <summary>A rotation of the connection is already under way; the ops listing shows its state.</summary>
     public const string RotationInProgress = "rotation_in_progress";
 
-    /// <summary>The connection's credential is of a kind the broker cannot rotate yet.</summary>
+    /// <summary>The connection's credential is of a kind the broker cannot rotate (a federated credential, none).</summary>
     public const string RotationNotSupported = "rotation_not_supported";
+
+    /// <summary>A certificate connection whose latest Key Vault version is registered at the application already: nothing to register.</summary>
+    public const string RotationNothingToDo = "rotation_nothing_to_do";
 
     /// <summary>Automatic rotation cannot run in this broker (no Key Vault to store a new credential in).</summary>
     public const string RotationUnavailable = "rotation_unavailable";

@@ -61,6 +61,17 @@ internal sealed class KeyVaultCertificateSource(CertificateClient certificates, 
         return previous;
     }
 
+    public async ValueTask<ClientCredential> GetVersionAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        var certificate = await CallAsync(name, () => certificates.GetCertificateVersionAsync(name, version, cancellationToken), cancellationToken);
+        if (certificate.Properties.Enabled == false)
+        {
+            throw Unavailable(name, $"version {version} is disabled");
+        }
+
+        return await LoadAsync(name, version, certificate.Cer, cancellationToken);
+    }
+
     private async Task<ClientCertificate> LoadAsync(string name, string version, byte[]? expectedCer, CancellationToken cancellationToken)
     {
         var secret = await CallAsync(name, () => secrets.GetSecretAsync(name, version, cancellationToken: cancellationToken), cancellationToken);

@@ -11,8 +11,9 @@ namespace TokenBroker.Credentials;
 /// The broker's one view of its versioned credentials (secrets and certificates), over a source per kind. A remote
 /// credential is read once per <see cref="CredentialSourceOptions.SecretCacheDuration"/> (concurrent reads share one call)
 /// and the last good version survives a Key Vault outage. During a rotation overlap a previous version that still works
-/// can be pinned: it is used until the latest version changes. <see cref="Invalidate"/> is the one call that says a
-/// Key Vault object changed.
+/// can be pinned: it is used until the latest version changes. A <see cref="ICredentialVersionHold"/> (an automatic
+/// certificate rotation) may name the version to use instead of the latest; it is asked on every read from the source.
+/// <see cref="Invalidate"/> is the one call that says a Key Vault object changed.
 /// </summary>
 internal sealed partial class CredentialCache
 {
@@ -24,14 +25,16 @@ internal sealed partial class CredentialCache
     private readonly ConcurrentDictionary<string, long> _invalidations = new(StringComparer.OrdinalIgnoreCase);
     private readonly SingleFlight<VaultObject, ClientCredential> _reads = new();
     private readonly Dictionary<string, ICredentialSource> _sources;
+    private readonly ICredentialVersionHold[] _holds;
     private readonly TimeProvider _time;
     private readonly TimeSpan _duration;
     private readonly TokenBrokerMetrics _metrics;
     private readonly ILogger<CredentialCache> _logger;
 
-    public CredentialCache(IEnumerable<ICredentialSource> sources, TimeProvider time, IOptions<CredentialSourceOptions> options, TokenBrokerMetrics metrics, ILogger<CredentialCache> logger)
+    public CredentialCache(IEnumerable<ICredentialSource> sources, IEnumerable<ICredentialVersionHold> holds, TimeProvider time, IOptions<CredentialSourceOptions> options, TokenBrokerMetrics metrics, ILogger<CredentialCache> logger)
     {
         _sources = sources.ToDictionary(s => s.Kind, StringComparer.Ordinal);
+        _holds = [.. holds];
         _time = time;
         _duration = options.Value.SecretCacheDuration;
         _metrics = metrics;
@@ -144,15 +147,16 @@ internal sealed partial class CredentialCache
         {
             // Not the caller's token: one caller giving up must not fail the read the others are waiting on.
             var latest = await source.GetLatestAsync(vaultObject.Name, CancellationToken.None);
+            var held = await HeldAsync(vaultObject, source, latest);
             var fresh = _time.GetUtcNow() + _duration;
             var stored = _entries.AddOrUpdate(
                 key,
-                static (_, state) => new Entry(state.Latest, null, state.Fresh),
+                static (_, state) => new Entry(state.Latest, state.Held?.Credential, state.Fresh),
                 // A version is immutable: keeping the object already in use keeps a certificate's signing key warm.
                 static (_, existing, state) => existing.Latest.Version == state.Latest.Version
-                    ? existing with { FreshUntil = state.Fresh }
-                    : new Entry(state.Latest, null, state.Fresh),
-                (Latest: latest, Fresh: fresh));
+                    ? existing with { FreshUntil = state.Fresh, Pinned = state.Held is { } h ? Same(existing.Pinned, h.Credential) : existing.Pinned }
+                    : new Entry(state.Latest, state.Held?.Credential, state.Fresh),
+                (Latest: latest, Held: held, Fresh: fresh));
             if (source.IsRemote)
             {
                 _metrics.CredentialReloaded(vaultObject.Kind, "success");
@@ -178,6 +182,50 @@ internal sealed partial class CredentialCache
         }
     }
 
+    // What the holds say: null when none governs the object (a pin from the fallback stays); else the version to use
+    // instead of the latest, null in Credential when that is the latest itself (any pin is dropped).
+    private async Task<Held?> HeldAsync(VaultObject vaultObject, ICredentialSource source, ClientCredential latest)
+    {
+        foreach (var hold in _holds)
+        {
+            if (await hold.GetHeldVersionAsync(vaultObject, latest.Version, CancellationToken.None) is not { } version)
+            {
+                continue;
+            }
+
+            if (version == latest.Version)
+            {
+                return new Held(null);
+            }
+
+            var key = Key(vaultObject);
+            if (_entries.TryGetValue(key, out var entry) && entry.Pinned?.Version == version)
+            {
+                return new Held(entry.Pinned);
+            }
+
+            try
+            {
+                var credential = await source.GetVersionAsync(vaultObject.Name, version, CancellationToken.None);
+                Log.Held(_logger, vaultObject.Kind, vaultObject.Name, version, latest.Version);
+                return new Held(credential);
+            }
+            catch (ClientCredentialUnavailableException ex)
+            {
+                // The held version is gone or unreadable: the latest it is, with the invalid_client fallback behind it.
+                Log.HeldUnavailable(_logger, vaultObject.Kind, vaultObject.Name, version, ex.Reason);
+                return new Held(null);
+            }
+        }
+
+        return null;
+    }
+
+    private static ClientCredential? Same(ClientCredential? existing, ClientCredential? wanted) =>
+        existing is not null && wanted is not null && existing.Version == wanted.Version ? existing : wanted;
+
+    private sealed record Held(ClientCredential? Credential);
+
     private sealed record Entry(ClientCredential Latest, ClientCredential? Pinned, DateTimeOffset FreshUntil);
 
     private static partial class Log
@@ -190,5 +238,11 @@ internal sealed partial class CredentialCache
 
         [LoggerMessage(EventId = EventIds.CredentialPinned, Level = LogLevel.Warning, Message = "The latest version of {CredentialKind} {CredentialName} is refused, so previous version {CredentialVersion} stays in use until the latest changes")]
         public static partial void Pinned(ILogger logger, string credentialKind, string credentialName, string credentialVersion);
+
+        [LoggerMessage(EventId = EventIds.CredentialHeld, Level = LogLevel.Information, Message = "{CredentialKind} {CredentialName}: version {CredentialVersion} stays in use instead of the latest {LatestVersion} while an automatic rotation registers the latest")]
+        public static partial void Held(ILogger logger, string credentialKind, string credentialName, string credentialVersion, string latestVersion);
+
+        [LoggerMessage(EventId = EventIds.CredentialHeldUnavailable, Level = LogLevel.Warning, Message = "{CredentialKind} {CredentialName}: the version a rotation holds, {CredentialVersion}, cannot be read ({Reason}); using the latest")]
+        public static partial void HeldUnavailable(ILogger logger, string credentialKind, string credentialName, string credentialVersion, string reason);
     }
 }

@@ -18,6 +18,11 @@ internal interface ICredentialSource
     /// <summary>Older versions that may still be accepted (enabled, unexpired, past not-before, not the latest), newest first.</summary>
     /// <exception cref="ClientCredentialUnavailableException">The versions cannot be listed or read.</exception>
     ValueTask<IReadOnlyList<ClientCredential>> GetPreviousVersionsAsync(string name, string latestVersion, CancellationToken cancellationToken);
+
+    /// <summary>One given version (for a <see cref="ICredentialVersionHold"/>); a source that keeps one version has no other to give.</summary>
+    /// <exception cref="ClientCredentialUnavailableException">The version does not exist, is disabled, or cannot be read.</exception>
+    ValueTask<ClientCredential> GetVersionAsync(string name, string version, CancellationToken cancellationToken) =>
+        throw new ClientCredentialUnavailableException(Kind, name, $"version {version} cannot be read: this source keeps the current version only");
 }
 
 /// <summary>

@@ -240,6 +240,22 @@ internal static class EventIds
     /// <summary>Automatic rotation could not be set up (no vault, no Graph).</summary>
     public const int RotationUnavailable = 8657;
 
+    // Credential lifecycle: automatic rotation of certificates (8660-8689, issue 15e).
+    /// <summary>A certificate version other than Key Vault's latest stays in use because an automatic rotation holds it.</summary>
+    public const int CredentialHeld = 8660;
+
+    /// <summary>The version a rotation holds could not be read; the latest is used.</summary>
+    public const int CredentialHeldUnavailable = 8661;
+
+    /// <summary>The rotation row that says which certificate version signs could not be read; the last known answer stays.</summary>
+    public const int RotationHoldUnreadable = 8662;
+
+    /// <summary>The new certificate was registered already (by a runner that stopped before recording it): adopted.</summary>
+    public const int RotationKeyAdopted = 8663;
+
+    /// <summary>Key Vault's latest certificate is not registered, and no registered version can prove possession to register it.</summary>
+    public const int RotationNoRegisteredCertificate = 8664;
+
     // The refresh lease at a graceful stop (8690s, issue-15f).
 
     /// <summary>A stopping instance could not give up the refresh lease; another takes over when it lapses.</summary>

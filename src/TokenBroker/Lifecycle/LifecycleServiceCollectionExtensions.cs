@@ -80,7 +80,8 @@ internal static class LifecycleServiceCollectionExtensions
 
     /// <summary>
     /// Registers automatic rotation (<see cref="RotationRunner"/>, which the refresh run calls, and the
-    /// <see cref="CredentialRotation"/> it builds on first need) with <see cref="RotationOptions"/> validated at start-up.
+    /// <see cref="CredentialRotation"/> it builds on first need) with <see cref="RotationOptions"/> validated at start-up,
+    /// and the <see cref="RotationVersionHold"/> that makes a rotating certificate sign with the version its row names.
     /// </summary>
     public static IServiceCollection AddCredentialRotation(this IServiceCollection services)
     {
@@ -89,10 +90,24 @@ internal static class LifecycleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationOptions>, RotationOptionsValidator>());
         services.AddAppRegistrationClient();
         services.TryAddSingleton(provider => new RotationStore(provider.GetRequiredService<global::Azure.Data.Tables.TableClient>()));
+
+        // The certificate of a connection in automatic mode signs with the version its rotation row names.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialVersionHold, RotationVersionHold>(provider => new RotationVersionHold(
+            provider.GetRequiredService<ConnectionRegistry>(),
+            new Lazy<RotationStore>(provider.GetRequiredService<RotationStore>),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationVersionHold>>())));
+        services.TryAddSingleton(provider => new CertificateRotation(
+            provider.GetRequiredService<AppRegistrationClient>(),
+            provider.GetRequiredService<CertificateClient>(),
+            provider.GetRequiredService<global::Azure.Security.KeyVault.Secrets.SecretClient>(),
+            provider.GetRequiredService<ClientCredentialsClient>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CertificateRotation>>()));
         services.TryAddSingleton(provider => new CredentialRotation(
             provider.GetRequiredService<RotationStore>(),
             provider.GetRequiredService<AppRegistrationClient>(),
             provider.GetRequiredService<global::Azure.Security.KeyVault.Secrets.SecretClient>(),
+            provider.GetRequiredService<CertificateRotation>(),
             provider.GetRequiredService<ClientCredentialsClient>(),
             provider.GetRequiredService<EvictionGenerations>(),
             provider.GetRequiredService<CredentialCache>(),

@@ -15,8 +15,8 @@ using TokenBroker.Secrets;
 namespace TokenBroker.Lifecycle.Rotation;
 
 /// <summary>
-/// Automatic rotation of Entra ID client secrets, as a state machine persisted in the shared table (one row per
-/// connection, <see cref="RotationStore.Partition"/>). Each step reads the row, does its work and writes the next state
+/// Automatic rotation of Entra ID client secrets and certificates (<see cref="CertificateRotation"/>), as a state
+/// machine persisted in the shared table (one row per connection, <see cref="RotationStore.Partition"/>). Each step reads the row, does its work and writes the next state
 /// with If-Match; each is idempotent, so a runner stopped anywhere is resumed by another instance with no credential
 /// left over. It runs at the end of the refresh run, on the one instance that runs it; a failing step stays where it is
 /// with its error recorded, is tried again after a backoff, and never fails a caller or the refresh run.
@@ -32,6 +32,7 @@ internal sealed partial class CredentialRotation
     private readonly RotationStore _store;
     private readonly AppRegistrationClient _graph;
     private readonly SecretClient _vault;
+    private readonly CertificateRotation _certificates;
     private readonly ClientCredentialsClient _tokens;
     private readonly EvictionGenerations _generations;
     private readonly CredentialCache _credentials;
@@ -46,6 +47,7 @@ internal sealed partial class CredentialRotation
         RotationStore store,
         AppRegistrationClient graph,
         SecretClient vault,
+        CertificateRotation certificates,
         ClientCredentialsClient tokens,
         EvictionGenerations generations,
         CredentialCache credentials,
@@ -59,6 +61,7 @@ internal sealed partial class CredentialRotation
         _store = store;
         _graph = graph;
         _vault = vault;
+        _certificates = certificates;
         _tokens = tokens;
         _generations = generations;
         _credentials = credentials;
@@ -77,7 +80,7 @@ internal sealed partial class CredentialRotation
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var automatic = _connections.All.Where(c => c.Lifecycle.IsAutomatic && c.Credential is SecretCredential).ToList();
+        var automatic = _connections.All.Where(IsRotated).ToList();
         if (automatic.Count == 0)
         {
             return;
@@ -103,9 +106,9 @@ internal sealed partial class CredentialRotation
                 try
                 {
                     var row = rows.GetValueOrDefault(connection.Name);
-                    if (row is not { IsActive: true } && await IsDueAsync(connection, token))
+                    if (row is not { IsActive: true } && await DueAsync(connection, token) is { } due)
                     {
-                        row = await PlanAsync(connection, row, "due", token) ?? await _store.GetAsync(connection.Name, token);
+                        row = await PlanAsync(connection, row, "due", due.Facts, token) ?? await _store.GetAsync(connection.Name, token);
                     }
 
                     if (row is { IsActive: true })
@@ -134,7 +137,7 @@ internal sealed partial class CredentialRotation
             return (PlanOutcome.Manual, null);
         }
 
-        if (connection.Credential is not SecretCredential)
+        if (!IsRotated(connection))
         {
             return (PlanOutcome.NotSupported, null);
         }
@@ -145,17 +148,55 @@ internal sealed partial class CredentialRotation
             return (PlanOutcome.AlreadyRunning, existing);
         }
 
-        var planned = await PlanAsync(connection, existing, "operator", cancellationToken);
+        CertificateFacts? facts = null;
+        if (connection.Credential is CertificateCredential)
+        {
+            // Key Vault makes certificate versions: a rotation now registers its latest, if the application lacks it.
+            facts = await _certificates.ReadFactsAsync(connection, cancellationToken);
+            if (facts.Latest is null || facts.LatestRegistered)
+            {
+                return (PlanOutcome.NothingToDo, existing);
+            }
+        }
+
+        var planned = await PlanAsync(connection, existing, "operator", facts, cancellationToken);
         return planned is null
             ? (PlanOutcome.AlreadyRunning, await _store.GetAsync(connection.Name, cancellationToken))
             : (PlanOutcome.Planned, planned);
     }
 
+    /// <summary>Whether the broker rotates the connection's credential: automatic mode, and a client secret or a certificate.</summary>
+    internal static bool IsRotated(Connection connection) =>
+        connection.Lifecycle.IsAutomatic && connection.Credential is SecretCredential or CertificateCredential;
+
     /// <summary>Every rotation row by connection, for the ops listing.</summary>
     public Task<Dictionary<string, RotationRecord>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync(cancellationToken);
 
     /// <summary>
-    /// Whether the connection's current credential expires within its RenewBefore: the Key Vault version's <c>exp</c>,
+    /// Whether a rotation of the connection is due (null when not, or not checked in this interval). A certificate is due
+    /// when Key Vault's latest version is not registered at the application and an older one is (its facts come along);
+    /// one that merely nears its expiry with no new version is not: there is nothing to register, and the inventory flags it.
+    /// </summary>
+    private async Task<Due?> DueAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        if (connection.Credential is not CertificateCredential)
+        {
+            return await IsDueAsync(connection, cancellationToken) ? new Due(null) : null;
+        }
+
+        var now = _time.GetUtcNow();
+        if (_dueCheckedOn.TryGetValue(connection.Name, out var checkedOn) && now - checkedOn < _options.DueCheckInterval)
+        {
+            return null;
+        }
+
+        var facts = await _certificates.ReadFactsAsync(connection, cancellationToken);
+        _dueCheckedOn[connection.Name] = now;
+        return facts.IsDue ? new Due(facts) : null;
+    }
+
+    /// <summary>
+    /// Whether the connection's current secret expires within its RenewBefore: the Key Vault version's <c>exp</c>,
     /// and the Graph end date of the credential it holds when the version says which (its <c>graph-key-id</c> tag).
     /// Checked at most once per <see cref="RotationOptions.DueCheckInterval"/> per connection.
     /// </summary>
@@ -192,7 +233,8 @@ internal sealed partial class CredentialRotation
     /// </summary>
     internal static string NewRotationId(DateTimeOffset now) => now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
 
-    private async Task<RotationRecord?> PlanAsync(Connection connection, RotationRecord? previous, string reason, CancellationToken cancellationToken)
+    // A certificate's row is written with its facts, so from its first moment it says which version signs.
+    private async Task<RotationRecord?> PlanAsync(Connection connection, RotationRecord? previous, string reason, CertificateFacts? facts, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var row = new RotationRecord
@@ -204,6 +246,11 @@ internal sealed partial class CredentialRotation
             StateEnteredOn = now,
             Reason = reason,
         };
+        if (facts is { IsDue: true })
+        {
+            row = CertificateRotation.WithFacts(row, facts);
+        }
+
         var written = await _store.TryWriteAsync(row, previous, cancellationToken);
         if (written is not null)
         {
@@ -259,6 +306,14 @@ internal sealed partial class CredentialRotation
             row = written;
             if (row.State == RotationState.Promoted)
             {
+                if (row.IsCertificate)
+                {
+                    // The row now says the new version signs (RotationVersionHold): an instance that re-read its
+                    // certificate between the first stamp and this write held the old one, so the stamp moves again.
+                    await _generations.BumpAsync(connection.DefaultCacheKey.PartitionKey, cancellationToken);
+                    _credentials.Invalidate(connection.Credential.Name);
+                }
+
                 await RefreshAfterPromotionAsync(connection, cancellationToken);
             }
         }
@@ -267,7 +322,20 @@ internal sealed partial class CredentialRotation
     }
 
     // One step from row.State; returns the row to write (or the same row when it must wait). Each is idempotent.
-    private Task<RotationRecord> StepAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken) => row.State switch
+    private Task<RotationRecord> StepAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken) =>
+        connection.Credential is CertificateCredential ? CertificateStepAsync(connection, row, cancellationToken) : SecretStepAsync(connection, row, cancellationToken);
+
+    private Task<RotationRecord> CertificateStepAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken) => row.State switch
+    {
+        RotationState.Planned when !row.IsCertificate || row.AppObjectId is null => _certificates.RecordAsync(connection, row, cancellationToken),
+        RotationState.Planned => _certificates.AddKeyAsync(connection, row, cancellationToken),
+        RotationState.KeyAdded => _certificates.ProbeAsync(connection, row, cancellationToken),
+        RotationState.Probed => PromoteAsync(connection, row, cancellationToken),
+        RotationState.Promoted => RetireCertificateAsync(connection, row, cancellationToken),
+        _ => Task.FromResult(row),
+    };
+
+    private Task<RotationRecord> SecretStepAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken) => row.State switch
     {
         RotationState.Planned when row.AppObjectId is null => RecordOldCredentialAsync(connection, row, cancellationToken),
         RotationState.Planned => AddSecretAsync(connection, row, cancellationToken),
@@ -377,16 +445,38 @@ internal sealed partial class CredentialRotation
         return row.Advanced(RotationState.Promoted, now) with { PromotedOn = now };
     }
 
+    // Promoted → Done after the grace for a certificate: removeKey of the old key (gone already is fine). The old Key
+    // Vault version stays enabled: the broker has no certificate write right.
+    private async Task<RotationRecord> RetireCertificateAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken)
+    {
+        if (GraceWait(connection, row) is { } waiting)
+        {
+            return waiting;
+        }
+
+        await _certificates.RetireAsync(connection, row, cancellationToken);
+        Log.Completed(_logger, connection.Name, row.RotationId);
+        var now = _time.GetUtcNow();
+        return row.Advanced(RotationState.Done, now) with { CompletedOn = now };
+    }
+
+    // Until the grace from promotion has passed: the row to keep (its next attempt at the end of the grace); else null.
+    private RotationRecord? GraceWait(Connection connection, RotationRecord row)
+    {
+        var retireAt = (row.PromotedOn ?? row.StateEnteredOn) + connection.Lifecycle.Grace;
+        return _time.GetUtcNow() >= retireAt ? null : row.NextAttemptOn == retireAt ? row : row with { NextAttemptOn = retireAt };
+    }
+
     // Promoted → Done after the grace: removePassword of the old keyId (gone already is fine), then the old Key Vault
     // version disabled (so the previous-version fallback can never pick it again).
     private async Task<RotationRecord> RetireAsync(Connection connection, RotationRecord row, CancellationToken cancellationToken)
     {
-        var retireAt = (row.PromotedOn ?? row.StateEnteredOn) + connection.Lifecycle.Grace;
-        var now = _time.GetUtcNow();
-        if (now < retireAt)
+        if (GraceWait(connection, row) is { } waiting)
         {
-            return row.NextAttemptOn == retireAt ? row : row with { NextAttemptOn = retireAt };
+            return waiting;
         }
+
+        var now = _time.GetUtcNow();
 
         if (row.OldKeyId is { } oldKeyId)
         {
@@ -439,6 +529,8 @@ internal sealed partial class CredentialRotation
         ClientCredentialUnavailableException => "credential_unavailable",
         _ => "unavailable",
     };
+
+    private sealed record Due(CertificateFacts? Facts);
 
     private static KeyValuePair<string, object?>[] Tags(string connection, string step, string outcome) =>
         [new("connection", connection), new("step", step), new("outcome", outcome)];

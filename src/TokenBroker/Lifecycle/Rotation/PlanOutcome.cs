@@ -12,7 +12,7 @@ internal enum PlanOutcome
     /// <summary>The connection is in manual mode.</summary>
     Manual,
 
-    /// <summary>The connection's credential is not one the broker rotates yet (only client secrets are).</summary>
+    /// <summary>The connection's credential is not one the broker can rotate (a federated credential, none).</summary>
     NotSupported,
 
     /// <summary>Rotation cannot run in this broker: no Key Vault is configured (<c>TokenBroker:KeyVaultUri</c>).</summary>
@@ -20,4 +20,7 @@ internal enum PlanOutcome
 
     /// <summary>A rotation of the connection is already under way.</summary>
     AlreadyRunning,
+
+    /// <summary>A certificate connection whose Key Vault latest version is registered already: there is nothing to register.</summary>
+    NothingToDo,
 }

@@ -5,7 +5,7 @@ namespace TokenBroker.Lifecycle.Rotation;
 
 /// <summary>
 /// One connection's rotation as the shared table holds it (partition <see cref="RotationStore.Partition"/>, row = the
-/// connection): the state, the rotation id and the facts each step produced. Never a secret value.
+/// connection): the state, the rotation id and the facts each step produced. Never a secret value or key material.
 /// </summary>
 internal sealed record RotationRecord
 {
@@ -46,6 +46,15 @@ internal sealed record RotationRecord
 
     public string? NewVaultVersion { get; init; }
 
+    /// <summary>A certificate rotation: the SHA-1 thumbprint (upper-case hex) of the version being replaced.</summary>
+    public string? OldThumbprint { get; init; }
+
+    /// <summary>A certificate rotation: the SHA-1 thumbprint (upper-case hex) of Key Vault's new version.</summary>
+    public string? NewThumbprint { get; init; }
+
+    /// <summary>Whether this row rotates a certificate (it names the new version's thumbprint from its planning on).</summary>
+    public bool IsCertificate => NewThumbprint is not null;
+
     public DateTimeOffset? PromotedOn { get; init; }
 
     public DateTimeOffset? CompletedOn { get; init; }
@@ -55,7 +64,7 @@ internal sealed record RotationRecord
 
     public bool IsActive => State != RotationState.Done;
 
-    /// <summary>The display name of the secret this rotation adds, which recognises it after a crash.</summary>
+    /// <summary>The display name of the secret or certificate this rotation adds, which recognises it after a crash.</summary>
     public string DisplayName => DisplayNameOf(Connection, RotationId);
 
     public static string DisplayNameOf(string connection, string rotationId) => $"tokenbroker:{connection}:{rotationId}";
@@ -88,6 +97,8 @@ internal sealed record RotationRecord
         [nameof(NewKeyId)] = NewKeyId,
         [nameof(NewEndsOn)] = NewEndsOn,
         [nameof(NewVaultVersion)] = NewVaultVersion,
+        [nameof(OldThumbprint)] = OldThumbprint,
+        [nameof(NewThumbprint)] = NewThumbprint,
         [nameof(PromotedOn)] = PromotedOn,
         [nameof(CompletedOn)] = CompletedOn,
     };
@@ -121,6 +132,8 @@ internal sealed record RotationRecord
             NewKeyId = entity.GetGuid(nameof(NewKeyId)),
             NewEndsOn = entity.GetDateTimeOffset(nameof(NewEndsOn)),
             NewVaultVersion = entity.GetString(nameof(NewVaultVersion)),
+            OldThumbprint = entity.GetString(nameof(OldThumbprint)),
+            NewThumbprint = entity.GetString(nameof(NewThumbprint)),
             PromotedOn = entity.GetDateTimeOffset(nameof(PromotedOn)),
             CompletedOn = entity.GetDateTimeOffset(nameof(CompletedOn)),
             ETag = entity.ETag,

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using TokenBroker.Connections;
-using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
 
 namespace TokenBroker.Lifecycle.Rotation;
@@ -14,7 +13,7 @@ internal sealed partial class RotationRunner(ConnectionRegistry connections, Fun
     private readonly Lazy<CredentialRotation> _rotation = new(rotation);
 
     /// <summary>Whether any connection is rotated by the broker.</summary>
-    public bool HasAutomatic => connections.All.Any(c => c.Lifecycle.IsAutomatic && c.Credential is SecretCredential);
+    public bool HasAutomatic => connections.All.Any(CredentialRotation.IsRotated);
 
     /// <summary>The rotation service (built on first use).</summary>
     public CredentialRotation Rotation => _rotation.Value;
@@ -32,7 +31,7 @@ internal sealed partial class RotationRunner(ConnectionRegistry connections, Fun
             return (PlanOutcome.Manual, null);
         }
 
-        if (connection.Credential is not SecretCredential)
+        if (!CredentialRotation.IsRotated(connection))
         {
             return (PlanOutcome.NotSupported, null);
         }
@@ -44,7 +43,7 @@ internal sealed partial class RotationRunner(ConnectionRegistry connections, Fun
         }
         catch (InvalidOperationException ex)
         {
-            // No vault to write the new secret to (TokenBroker:KeyVaultUri unset).
+            // No vault to write the new secret to or read certificates from (TokenBroker:KeyVaultUri unset).
             Log.Unavailable(logger, ex.GetType().Name, ex.Message);
             return (PlanOutcome.Unavailable, null);
         }

@@ -1,7 +1,7 @@
 namespace TokenBroker.Lifecycle.Rotation;
 
 /// <summary>What operators see of a connection's rotation (the row, never a secret).</summary>
-/// <param name="State">The last step completed: planned, secret_added, secret_stored, probed, promoted, done.</param>
+/// <param name="State">The last step completed: planned, secret_added, secret_stored, key_added, probed, promoted, done.</param>
 /// <param name="RotationId">The rotation's id (also in the new secret's display name and the Key Vault tag).</param>
 /// <param name="Reason"><c>due</c> or <c>operator</c>.</param>
 /// <param name="StartedOn">When it was planned.</param>
@@ -15,6 +15,8 @@ namespace TokenBroker.Lifecycle.Rotation;
 /// <param name="NewVaultVersion">The new Key Vault version, once stored.</param>
 /// <param name="PromotedOn">When every instance was told to switch.</param>
 /// <param name="CompletedOn">When the old credential was retired.</param>
+/// <param name="OldThumbprint">A certificate rotation: the SHA-1 thumbprint of the version being replaced.</param>
+/// <param name="NewThumbprint">A certificate rotation: the SHA-1 thumbprint of Key Vault's new version.</param>
 internal sealed record RotationStatus(
     string State,
     string RotationId,
@@ -29,7 +31,9 @@ internal sealed record RotationStatus(
     string? OldVaultVersion,
     string? NewVaultVersion,
     DateTimeOffset? PromotedOn,
-    DateTimeOffset? CompletedOn)
+    DateTimeOffset? CompletedOn,
+    string? OldThumbprint = null,
+    string? NewThumbprint = null)
 {
     public static RotationStatus From(RotationRecord record) => new(
         StateName(record.State),
@@ -45,13 +49,16 @@ internal sealed record RotationStatus(
         record.OldVaultVersion,
         record.NewVaultVersion,
         record.PromotedOn,
-        record.CompletedOn);
+        record.CompletedOn,
+        record.OldThumbprint,
+        record.NewThumbprint);
 
     public static string StateName(RotationState state) => state switch
     {
         RotationState.Planned => "planned",
         RotationState.SecretAdded => "secret_added",
         RotationState.SecretStored => "secret_stored",
+        RotationState.KeyAdded => "key_added",
         RotationState.Probed => "probed",
         RotationState.Promoted => "promoted",
         _ => "done",

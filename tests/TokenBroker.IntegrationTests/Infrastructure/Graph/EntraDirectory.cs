@@ -55,6 +55,9 @@ public sealed class EntraDirectory : IAsyncDisposable
     /// <summary>The certificate <see cref="ManagedApp"/> holds when the server starts, with its private key.</summary>
     public X509Certificate2 ManagedAppCertificate { get; }
 
+    /// <summary>Every request that reached the token endpoint (accepted or refused, with its OAuth error), until reset.</summary>
+    public TokenRequestLog Requests => _app.Services.GetRequiredService<TokenRequestLog>();
+
     /// <summary>The broker's managed identity: tokens for Graph as <see cref="BrokerIdentity"/>.</summary>
     internal DevServerCredential Credential { get; }
 

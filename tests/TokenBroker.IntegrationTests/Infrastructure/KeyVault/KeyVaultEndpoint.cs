@@ -248,7 +248,7 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
             return await ErrorAsync(response, 400, "BadParameter", "The 'api-version' query parameter is required.");
         }
 
-        // secrets/{name}[/{version}] | secrets/{name}/versions | certificates/{name}[/] | certificates/{name}/versions
+        // secrets/{name}[/{version}] | secrets/{name}/versions | certificates/{name}[/{version}] | certificates/{name}/versions
         var segments = request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (HttpMethods.IsPut(request.Method) && segments.Length == 2 && segments[0] == "secrets")
         {
@@ -284,11 +284,6 @@ public sealed class KeyVaultEndpoint : IAsyncDisposable
             var pageSize = int.TryParse(request.Query["maxresults"], out var m) && m > 0 ? Math.Min(m, PageSize) : PageSize;
             await WriteJsonAsync(response, writer => WriteVersionList(writer, versions, certificate, skip, pageSize, request.Query["api-version"]!));
             return 200;
-        }
-
-        if (certificate && segments.Length == 3)
-        {
-            return await ErrorAsync(response, 404, "NotFound", "The broker reads only the latest certificate object.");
         }
 
         var found = _store.Find(certificate, name, segments.Length == 3 ? segments[2] : null);

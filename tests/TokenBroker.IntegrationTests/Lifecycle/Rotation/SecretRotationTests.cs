@@ -207,6 +207,7 @@ public sealed class SecretRotationTests(IntegrationFixture fixture)
             store,
             sp.GetRequiredService<AppRegistrationClient>(),
             sp.GetRequiredService<SecretClient>(),
+            sp.GetRequiredService<CertificateRotation>(),
             sp.GetRequiredService<ClientCredentialsClient>(),
             sp.GetRequiredService<EvictionGenerations>(),
             sp.GetRequiredService<TokenBroker.Credentials.CredentialCache>(),
