@@ -6,7 +6,8 @@ namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 /// <summary>
 /// Issue 15's load test. Three standalone brokers on loopback share one Azurite table, one Key Vault test endpoint and
 /// one development authorization server laid out as an Entra ID tenant; callers ask every instance for tokens of every
-/// connection throughout. Automatic rotation is due on each connection (its credential expires within RenewBefore), and
+/// connection throughout. Automatic rotation is due on each connection (a secret expiring within RenewBefore; a
+/// certificate renewed by Key Vault, a latest version the application does not hold), and
 /// nothing but the brokers' own refresh runs (on whichever instance holds the refresh lease) moves it: no test code calls
 /// a rotation step. The connections are data (<see cref="RotatingConnection"/>), so a new credential kind is a new row.
 /// <para>
@@ -26,6 +27,8 @@ public sealed class RotationUnderLoadTests(IntegrationFixture fixture, ITestOutp
         RotatingConnection.Secret("load-secret-a"),
         RotatingConnection.Secret("load-secret-b"),
         RotatingConnection.Secret("load-secret-c"),
+        RotatingConnection.Certificate("load-cert-a"),
+        RotatingConnection.Certificate("load-cert-b"),
     ];
 
     [Fact]
