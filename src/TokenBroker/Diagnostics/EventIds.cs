@@ -269,4 +269,9 @@ internal static class EventIds
 
     /// <summary>Key Vault's latest certificate is not registered, and no registered version can prove possession to register it.</summary>
     public const int RotationNoRegisteredCertificate = 8664;
+
+    // The refresh lease at a graceful stop (8690s, issue-15f).
+
+    /// <summary>A stopping instance could not give up the refresh lease; another takes over when it lapses.</summary>
+    public const int RefreshLeaseReleaseFailed = 8690;
 }

@@ -19,33 +19,43 @@ internal sealed partial class RefreshScheduler(TokenRefreshJob job, RefreshLease
             return;
         }
 
-        var next = schedule.Next(time.GetUtcNow());
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            var wait = next - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
+            var next = schedule.Next(time.GetUtcNow());
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(wait, time, stoppingToken);
-            }
-
-            var now = time.GetUtcNow();
-            var pastDue = now - next > TimeSpan.FromSeconds(30);
-            try
-            {
-                // Held past the next instant, so the holder keeps it while it lives and another takes over only when it stops.
-                var hold = (schedule.Next(next) - next) * 2 + TimeSpan.FromSeconds(30);
-                if (await lease.TryAcquireAsync(hold, stoppingToken))
+                var wait = next - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
                 {
-                    await job.RunAsync(pastDue, stoppingToken);
+                    await Task.Delay(wait, time, stoppingToken);
                 }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The next run tries again; a crash here would stop refreshing for the life of the process.
-                Log.RunFailed(logger, ex.GetType().Name);
-            }
 
-            next = schedule.Next(time.GetUtcNow());
+                var now = time.GetUtcNow();
+                var pastDue = now - next > TimeSpan.FromSeconds(30);
+                try
+                {
+                    // Held past the next instant, so the holder keeps it while it lives and another takes over only when it stops.
+                    var hold = (schedule.Next(next) - next) * 2 + TimeSpan.FromSeconds(30);
+                    if (await lease.TryAcquireAsync(hold, stoppingToken))
+                    {
+                        await job.RunAsync(pastDue, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The next run tries again; a crash here would stop refreshing for the life of the process.
+                    Log.RunFailed(logger, ex.GetType().Name);
+                }
+
+                next = schedule.Next(time.GetUtcNow());
+            }
+        }
+        finally
+        {
+            // A stopping instance (scale-in, deployment) hands the job over at the next instant rather than after the hold;
+            // bounded, so a table that does not answer cannot hold the shutdown up.
+            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await lease.ReleaseAsync(release.Token);
         }
     }
 

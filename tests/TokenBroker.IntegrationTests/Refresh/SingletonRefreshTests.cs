@@ -103,4 +103,50 @@ public sealed class SingletonRefreshTests(IntegrationFixture fixture)
             }
         }
     }
+
+    [Fact]
+    public async Task An_instance_that_stops_gives_up_the_refresh_lease_so_another_runs_the_job_without_waiting_for_it_to_lapse()
+    {
+        var settings = fixture.BrokerSettings();
+        settings["TokenBroker:Refresh:Schedule"] = "00:00:00.200";
+        var hosts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => fixture.StartBrokerAsync(settings)));
+        var table = new Azure.Data.Tables.TableClient(fixture.Storage.ConnectionString, settings["TokenBroker:TokenCache:TableName"]);
+        try
+        {
+            var owners = hosts.Select(h => h.Services.GetRequiredService<RefreshLease>().Owner).ToList();
+            var holder = await LeaseOwnerAsync(table, owner => owner is not null);
+            var stopped = hosts[owners.IndexOf(holder!)];
+            await stopped.DisposeAsync();
+
+            // Held for two intervals and 30 seconds; released at stop, another instance takes it at its next instant.
+            var successor = await LeaseOwnerAsync(table, owner => owner is not null && owner != holder);
+            Assert.Contains(successor, owners);
+            hosts = [.. hosts.Where(h => h != stopped)];
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    // The lease row's owner once it satisfies the condition; 10 s is a third of the lease's hold, so a lapse cannot pass.
+    private static async Task<string?> LeaseOwnerAsync(Azure.Data.Tables.TableClient table, Func<string?, bool> condition)
+    {
+        var until = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var row = await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(RefreshLease.Partition, "scheduler");
+            var owner = row.HasValue ? row.Value!.GetString("Owner") : null;
+            if (condition(owner) || DateTimeOffset.UtcNow > until)
+            {
+                Assert.True(condition(owner), $"the lease's owner is {owner ?? "nobody"} after 10 s");
+                return owner;
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

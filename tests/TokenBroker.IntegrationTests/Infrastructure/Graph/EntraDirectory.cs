@@ -61,8 +61,12 @@ public sealed class EntraDirectory : IAsyncDisposable
     /// <summary>The broker's managed identity: tokens for Graph as <see cref="BrokerIdentity"/>.</summary>
     internal DevServerCredential Credential { get; }
 
-    /// <summary>Starts the server; <paramref name="ownedApps"/> are more applications the broker's identity owns, each holding <see cref="ManagedAppCertificate"/> only (no secret).</summary>
-    public static async Task<EntraDirectory> StartAsync(TimeSpan? propagationDelay = null, int? maxCredentials = null, IReadOnlyList<string>? ownedApps = null)
+    /// <summary>
+    /// Starts the server; <paramref name="ownedApps"/> are more applications the broker's identity owns, each holding
+    /// <see cref="ManagedAppCertificate"/> only (no secret); <paramref name="ownedSecretApps"/> are more it owns, each
+    /// holding one client secret only, <see cref="InitialSecretOf"/>.
+    /// </summary>
+    public static async Task<EntraDirectory> StartAsync(TimeSpan? propagationDelay = null, int? maxCredentials = null, IReadOnlyList<string>? ownedApps = null, IReadOnlyList<string>? ownedSecretApps = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var certificate = TestCertificates.Create("rotating-app-v1");
@@ -98,6 +102,15 @@ public sealed class EntraDirectory : IAsyncDisposable
                 options.Clients.Add(owned);
             }
 
+            foreach (var appId in ownedSecretApps ?? [])
+            {
+                var owned = new DevClientRegistration { ClientId = appId };
+                owned.Secrets.Add(InitialSecretOf(appId));
+                owned.Scopes.Add("api.read");
+                owned.Owners.Add(BrokerIdentity);
+                options.Clients.Add(owned);
+            }
+
             var broker = new DevClientRegistration { ClientId = BrokerIdentity };
             broker.Secrets.Add(BrokerIdentitySecret);
             broker.Scopes.Add(GraphScope);
@@ -106,6 +119,9 @@ public sealed class EntraDirectory : IAsyncDisposable
         await app.StartAsync();
         return new EntraDirectory(app, time, certificate, delay);
     }
+
+    /// <summary>The client secret an application of <c>ownedSecretApps</c> holds when the server starts.</summary>
+    public static string InitialSecretOf(string appId) => $"{appId}-initial-secret-5e0a93c17d";
 
     /// <summary>The real Graph SDK client, signed in as the broker's identity and pointed at this server.</summary>
     public GraphServiceClient CreateGraphClient(Azure.Core.TokenCredential? credential = null) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Graph;
 using Microsoft.Graph.Applications.Item.AddPassword;
@@ -13,6 +14,7 @@ using TokenBroker.IntegrationTests.Infrastructure.KeyVault;
 using TokenBroker.Lifecycle;
 using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Refresh;
+using TokenBroker.Tests.Support;
 
 namespace TokenBroker.IntegrationTests.Lifecycle.Inventory;
 
@@ -25,7 +27,10 @@ namespace TokenBroker.IntegrationTests.Lifecycle.Inventory;
 public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyncLifetime
 {
     // One app registration per fixture, so each connection's Graph side holds only its own credentials.
-    private static readonly string[] Apps = ["inv-5d", "inv-20d", "inv-45d", "inv-noexp", "inv-disagree", "inv-expired", "inv-orphan-auth", "inv-orphan-vault"];
+    private static readonly string[] Apps = ["inv-5d", "inv-20d", "inv-45d", "inv-noexp", "inv-disagree", "inv-expired", "inv-orphan-auth", "inv-orphan-vault", "inv-cert"];
+
+    // Connections whose credential is a Key Vault certificate (private_key_jwt) rather than a secret.
+    private static readonly HashSet<string> CertificateApps = ["inv-cert"];
 
     private readonly GraphReadCounter _graphReads = new();
     private EntraDirectory _directory = null!;
@@ -62,6 +67,9 @@ public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyn
         await SecretFixtureAsync("inv-disagree", graphEnd: now.AddDays(100), vaultExpiry: now.AddDays(120));
         await SecretFixtureAsync("inv-expired", now.AddDays(-1), now.AddDays(-1), graphStart: now.AddDays(-181));
 
+        // A certificate connection: the vault's certificate and the app's key credential correspond by thumbprint.
+        await CertificateFixtureAsync("inv-cert", now.AddDays(20));
+
         // At the authorization server, a second secret no vault version holds.
         await SecretFixtureAsync("inv-orphan-auth", now.AddDays(100), now.AddDays(100));
         await AddGraphSecretAsync("inv-orphan-auth", now.AddDays(-1), now.AddDays(200));
@@ -96,6 +104,7 @@ public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyn
             ["inv-orphan-auth"] = [CredentialFlags.OrphanAtAuthorizationServer],
             ["inv-orphan-vault"] = [CredentialFlags.OrphanInVault],
             ["inv-forbidden"] = [CredentialFlags.DirectoryUnreadable],
+            ["inv-cert"] = [CredentialFlags.ExpiringWarning],
         };
         foreach (var (name, flags) in expected)
         {
@@ -114,6 +123,11 @@ public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyn
         AssertSecondsLeft(listing["inv-expired"], TimeSpan.FromDays(-1));
         Assert.Equal("forbidden", listing["inv-forbidden"].GetProperty("credential").GetProperty("directory_problem").GetString());
         AssertSecondsLeft(listing["inv-forbidden"], TimeSpan.FromDays(100));
+        AssertSecondsLeft(listing["inv-cert"], TimeSpan.FromDays(20));
+        var certificate = listing["inv-cert"].GetProperty("credential");
+        Assert.Equal("certificate", certificate.GetProperty("kind").GetString());
+        var registered = Assert.Single(certificate.GetProperty("directory_credentials").EnumerateArray());
+        Assert.Equal("certificate", registered.GetProperty("kind").GetString());
         Assert.Equal(2, listing["inv-orphan-auth"].GetProperty("credential").GetProperty("directory_credentials").EnumerateArray().Count(c => c.GetProperty("kind").GetString() == "secret"));
 
         // The gauges say the same, from the stored inventory.
@@ -233,7 +247,16 @@ public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyn
         {
             settings[$"TokenBroker:Connections:{name}:TokenEndpoint"] = _directory.TokenEndpoint.AbsoluteUri;
             settings[$"TokenBroker:Connections:{name}:ClientId"] = name;
-            settings[$"TokenBroker:Connections:{name}:SecretName"] = name;
+            if (CertificateApps.Contains(name))
+            {
+                settings[$"TokenBroker:Connections:{name}:AuthMethod"] = "private_key_jwt";
+                settings[$"TokenBroker:Connections:{name}:CertificateName"] = name;
+            }
+            else
+            {
+                settings[$"TokenBroker:Connections:{name}:SecretName"] = name;
+            }
+
             settings[$"TokenBroker:Connections:{name}:Scopes"] = "api.read";
             settings[$"TokenBroker:Connections:{name}:Lifecycle:Directory"] = "EntraId";
         }
@@ -255,6 +278,20 @@ public sealed class CredentialInventoryTests(IntegrationFixture fixture) : IAsyn
     {
         var (keyId, value) = await AddGraphSecretAsync(app, graphStart ?? DateTimeOffset.UtcNow.AddDays(-1), graphEnd);
         _vault.SetSecret(app, value, Tagged(keyId, vaultExpiry));
+    }
+
+    // A certificate connection as it stands after a renewal registered at Entra: a new certificate added to the app with
+    // addKey (the proof signed with the certificate the app holds), the old one removed with removeKey (proof from the new
+    // one), and the new one in the vault. Key Vault dates a certificate version by the certificate's own validity.
+    private async Task CertificateFixtureAsync(string app, DateTimeOffset notAfter)
+    {
+        using var certificate = TestCertificates.Create(app + "-v2", DateTimeOffset.UtcNow.AddDays(-1), notAfter);
+        var applications = new AppRegistrationClient(_graph, new GraphProof(TimeProvider.System), NullLogger<AppRegistrationClient>.Instance);
+        var application = await applications.GetAsync(app, CancellationToken.None);
+        var old = Assert.Single(application.Keys);
+        await applications.AddKeyAsync(application, certificate, _directory.ManagedAppCertificate, $"fixture {app}", CancellationToken.None);
+        await applications.RemoveKeyAsync(application, old.KeyId, certificate, CancellationToken.None);
+        _vault.SetCertificate(app, certificate, new KeyVaultAttributes(NotBefore: certificate.NotBefore, ExpiresOn: certificate.NotAfter));
     }
 
     private static KeyVaultAttributes Tagged(Guid keyId, DateTimeOffset? expires, DateTimeOffset? createdOn = null) =>
