@@ -12,6 +12,7 @@ using TokenBroker.Credentials;
 using TokenBroker.Lifecycle;
 using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Lifecycle.Rotation;
+using TokenBroker.Refresh;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -44,7 +45,10 @@ internal static class LifecycleServiceCollectionExtensions
     public static IServiceCollection AddCredentialInventory(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName).ValidateOnStart();
+        services.AddOptions<InventoryOptions>()
+            .BindConfiguration(InventoryOptions.SectionName)
+            .PostConfigure<IOptions<RefreshOptions>>((options, refresh) => options.MaxRunTime ??= InventoryOptions.DefaultFor(RefreshPeriod.Of(refresh.Value.Schedule)))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InventoryOptions>, InventoryOptionsValidator>());
         services.AddAppRegistrationClient();
         services.TryAddSingleton(sp =>

@@ -35,6 +35,7 @@ public sealed class PeerWaitTests(IntegrationFixture fixture)
         TableTrafficControl[] controls = [new(), new()];
         await using var first = await fixture.StartBrokerAsync(settings, services => services.AddSingleton(controls[0].Client(fixture.Storage.ConnectionString, table)));
         await using var second = await fixture.StartBrokerAsync(settings, services => services.AddSingleton(controls[1].Client(fixture.Storage.ConnectionString, table)));
+        await Task.WhenAll(first.WarmedUpAsync(), second.WarmedUpAsync());
         var readsBefore = controls.Sum(control => control.EntityReads);
 
         var calls = await Task.WhenAll(first.RequestTokenAsync("demo"), second.RequestTokenAsync("demo"));

@@ -28,6 +28,7 @@ public sealed class RefreshStaggerTests(IntegrationFixture fixture)
             services.AddSingleton<TimeProvider>(clock);
             services.AddSingleton(control.Client(fixture.Storage.ConnectionString, table));
         })));
+        await Task.WhenAll(hosts.Select(host => host.WarmedUpAsync()));
         return (hosts, tables);
     }
 

@@ -48,7 +48,7 @@ internal sealed partial class CredentialInventoryRunner(
 
             // The hold outlasts the slice (reads stop at MaxRunTime, stragglers are cut off at twice that, then the last
             // transaction): another instance takes over only from a slice that crashed.
-            var claim = await store.TryClaimAsync(started, settings.MaxRunTime * 4, cancellationToken);
+            var claim = await store.TryClaimAsync(started, settings.RunBudget * 4, cancellationToken);
             if (!claim.Claimed)
             {
                 Interlocked.Exchange(ref _askAgainTicks, claim.AskAgainOn?.UtcTicks ?? 0);
@@ -75,7 +75,7 @@ internal sealed partial class CredentialInventoryRunner(
             {
                 // The budget does not cover the connections: rows are older than Interval. (Connections never read are
                 // not behind: a first pass over a large fleet takes several runs by design.)
-                Log.Behind(logger, left, settings.MaxRunTime, settings.MaxReadsPerRun);
+                Log.Behind(logger, left, settings.RunBudget, settings.MaxReadsPerRun);
             }
 
             return result.Written.Count > 0;

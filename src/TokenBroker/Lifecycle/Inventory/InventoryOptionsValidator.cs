@@ -47,8 +47,9 @@ internal sealed class InventoryOptionsValidator(IOptions<RefreshOptions>? refres
         }
 
         var period = RefreshPeriod.Of(refresh?.Value.Schedule) ?? TimeSpan.FromMinutes(1);
-        var most = period * MostShareOfSchedule;
-        if (options.MaxRunTime < TimeSpan.FromMilliseconds(100) || options.MaxRunTime > most)
+        // A schedule faster than a second leaves less than the floor: the floor is then the whole allowance.
+        var most = period * MostShareOfSchedule < InventoryOptions.MinMaxRunTime ? InventoryOptions.MinMaxRunTime : period * MostShareOfSchedule;
+        if (options.RunBudget < InventoryOptions.MinMaxRunTime || options.RunBudget > most)
         {
             errors.Add($"{prefix}:MaxRunTime must be between 00:00:00.1 and a tenth of the refresh schedule's interval ({most}, of {RefreshOptions.SectionName}:Schedule every {period}).");
         }

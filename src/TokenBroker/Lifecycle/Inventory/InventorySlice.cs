@@ -31,7 +31,7 @@ internal sealed partial class InventorySlice(
 
         // Reads in flight when the budget ends may finish; a vault or Graph that never answers is cut off at twice the
         // budget, so it cannot hold the refresh run (its connection is simply read again next run).
-        using var cutOff = new CancellationTokenSource(settings.MaxRunTime * 2, time);
+        using var cutOff = new CancellationTokenSource(settings.RunBudget * 2, time);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cutOff.Token);
         var read = Channel.CreateUnbounded<(Connection, CredentialInventory)>(new UnboundedChannelOptions { SingleReader = true });
         var writing = WriteAsync(read.Reader, cancellationToken);
@@ -49,7 +49,7 @@ internal sealed partial class InventorySlice(
 
         async Task ReadAsync()
         {
-            while (time.GetElapsedTime(started) < settings.MaxRunTime)
+            while (time.GetElapsedTime(started) < settings.RunBudget)
             {
                 var i = Interlocked.Increment(ref next);
                 if (i >= limit)

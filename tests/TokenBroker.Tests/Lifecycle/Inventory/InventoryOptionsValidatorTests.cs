@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenBroker.Lifecycle.Inventory;
 using TokenBroker.Refresh;
@@ -18,7 +21,8 @@ public sealed class InventoryOptionsValidatorTests
         Assert.Equal(TimeSpan.FromHours(1), options.Interval);
         Assert.Equal(TimeSpan.FromDays(30), options.WarningWindow);
         Assert.Equal(TimeSpan.FromDays(7), options.CriticalWindow);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.MaxRunTime);
+        Assert.Null(options.MaxRunTime);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.RunBudget);
         Assert.Equal(500, options.MaxReadsPerRun);
         Assert.Equal(8, options.MaxParallelReads);
     }
@@ -34,6 +38,43 @@ public sealed class InventoryOptionsValidatorTests
         Assert.Contains(everyMinute.Validate(null, new InventoryOptions { MaxRunTime = TimeSpan.FromSeconds(6.5) }).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxRunTime ", StringComparison.Ordinal));
         Assert.Contains(everyTenSeconds.Validate(null, new InventoryOptions()).Failures!, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxRunTime ", StringComparison.Ordinal) && f.Contains("TokenBroker:Refresh:Schedule", StringComparison.Ordinal));
         Assert.True(everyFiveMinutes.Validate(null, new InventoryOptions { MaxRunTime = TimeSpan.FromSeconds(30) }).Succeeded);
+    }
+
+    // A schedule faster than the default (tests and demos run it every few hundred milliseconds) must start without an
+    // inventory setting of its own; an explicit budget over a tenth of the schedule is still refused at start-up.
+    [Theory]
+    [InlineData(null, null, "00:00:03")]
+    [InlineData("00:00:10", null, "00:00:01")]
+    [InlineData("00:00:00.5", null, "00:00:00.1")]
+    [InlineData("00:00:10", "00:00:00.5", "00:00:00.5")]
+    public void An_unset_budget_is_derived_from_the_refresh_schedule_so_any_valid_schedule_starts(string? schedule, string? maxRunTime, string expected)
+    {
+        var options = Resolve(schedule, maxRunTime);
+
+        Assert.Equal(TimeSpan.Parse(expected, CultureInfo.InvariantCulture), options.MaxRunTime);
+    }
+
+    [Fact]
+    public void An_explicit_budget_over_a_tenth_of_the_schedule_fails_start_up_naming_the_key()
+    {
+        var failure = Assert.Throws<OptionsValidationException>(() => Resolve("00:00:10", "00:00:03"));
+
+        Assert.Contains(failure.Failures, f => f.StartsWith("TokenBroker:Lifecycle:Inventory:MaxRunTime ", StringComparison.Ordinal));
+    }
+
+    private static InventoryOptions Resolve(string? schedule, string? maxRunTime)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenBroker:Refresh:Schedule"] = schedule,
+            ["TokenBroker:Lifecycle:Inventory:MaxRunTime"] = maxRunTime,
+        };
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build());
+        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName);
+        services.AddCredentialInventory();
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<InventoryOptions>>().Value;
     }
 
     [Fact]
