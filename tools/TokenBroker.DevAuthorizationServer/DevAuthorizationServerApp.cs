@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
 using TokenBroker.DevAuthorizationServer.Internal;
 
 namespace TokenBroker.DevAuthorizationServer;
@@ -32,6 +33,8 @@ public static class DevAuthorizationServerApp
     {
         ArgumentNullException.ThrowIfNull(args);
 
+        // The shorthand of run-local.sh --with-rotation.
+        args = [.. args.Select(arg => arg == "--vault" ? $"--{DevAuthorizationServerOptions.SectionName}:Vault:Enabled=true" : arg)];
         var builder = WebApplication.CreateBuilder(args);
 
         // Lowest priority, so appsettings, environment or --Logging:LogLevel:OpenIddict=Debug still win.
@@ -61,7 +64,15 @@ public static class DevAuthorizationServerApp
 
         builder.Services.AddDevAuthorizationServer(configure);
 
+        // Only the vault is served over HTTPS (the Key Vault client's challenge policy requires TLS); its certificate is
+        // made at start, so no development certificate needs to be installed.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            https.ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<DevVault>().Certificate));
+
         var app = builder.Build();
+        var vault = app.Services.GetRequiredService<IOptions<DevAuthorizationServerOptions>>().Value.Vault.Enabled
+            ? app.Services.GetRequiredService<DevVault>()
+            : null;
 
         // First, so requests OpenIddict rejects in the authentication middleware are recorded too.
         app.UseWhen(
@@ -70,8 +81,14 @@ public static class DevAuthorizationServerApp
         app.UseAuthentication();
         app.MapPost(TokenEndpoint.Path, TokenEndpoint.Exchange);
         app.MapMethods(GraphEndpoint.Pattern, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, GraphEndpoint graph) => graph.HandleAsync(context));
+        if (vault is not null)
+        {
+            vault.Start();
+            app.MapGet(DevVault.IdentityPath, vault.HandleIdentityAsync);
+            app.MapMethods("/secrets/{**path}", [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch], vault.HandleVaultAsync);
+        }
 
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceStart(app));
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceStart(app, vault));
         return app;
     }
 
@@ -81,11 +98,12 @@ public static class DevAuthorizationServerApp
         || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
         || configuration.GetSection("Kestrel:Endpoints").Exists();
 
-    private static void AnnounceStart(WebApplication app)
+    private static void AnnounceStart(WebApplication app, DevVault? vault)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         // A fixed category rather than app.Logger's, which is named after the entry assembly (the test host in tests).
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevAuthorizationServerApp));
         logger.ServerStarted(addresses is null ? "(unknown)" : string.Join(", ", addresses));
+        vault?.Announce(addresses?.FirstOrDefault(address => address.StartsWith("https://", StringComparison.Ordinal)) ?? "(no https address in --urls)");
     }
 }

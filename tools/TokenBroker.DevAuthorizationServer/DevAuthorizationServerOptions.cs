@@ -42,4 +42,7 @@ public sealed class DevAuthorizationServerOptions
     /// (Entra ID answers in tens to hundreds of milliseconds). Defaults to none.
     /// </summary>
     public TimeSpan TokenResponseDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The development Key Vault and managed identity; off by default.</summary>
+    public DevVaultOptions Vault { get; } = new();
 }

@@ -32,6 +32,24 @@ internal sealed class DevAuthorizationServerOptionsValidator : IValidateOptions<
             errors.Add($"{Section}:TokenResponseDelay must be between 00:00:00 and 00:01:00.");
         }
 
+        if (options.Vault.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(options.Vault.CertificatePath))
+            {
+                errors.Add($"{Section}:Vault:CertificatePath is required when {Section}:Vault:Enabled is true.");
+            }
+
+            if (options.Vault.IdentityHeader is not { Length: >= 16 })
+            {
+                errors.Add($"{Section}:Vault:IdentityHeader must have at least 16 characters when {Section}:Vault:Enabled is true.");
+            }
+
+            if (options.Vault.SeedFile is { Length: > 0 } seed && !File.Exists(seed))
+            {
+                errors.Add($"{Section}:Vault:SeedFile names a file that does not exist: {seed}.");
+            }
+        }
+
         var clientIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)
         {

@@ -18,6 +18,7 @@ internal static class DevAuthorizationServerServices
         services.AddOptions<DevAuthorizationServerOptions>()
             .BindConfiguration(DevAuthorizationServerOptions.SectionName)
             .Configure(options => configure?.Invoke(options))
+            .PostConfigure(AddManagedIdentity)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DevAuthorizationServerOptions>, DevAuthorizationServerOptionsValidator>();
 
@@ -35,6 +36,7 @@ internal static class DevAuthorizationServerServices
             provider.GetRequiredService<ILogger<DevClientCertificates>>()));
         services.AddSingleton<GraphCallerAuthenticator>();
         services.AddSingleton<GraphEndpoint>();
+        services.AddSingleton<DevVault>();
 
         // Tests start several servers in one process; a database name of their own keeps their clients apart.
         var databaseName = $"TokenBroker.DevAuthorizationServer.{Guid.NewGuid():N}";
@@ -90,5 +92,26 @@ internal static class DevAuthorizationServerServices
         services.AddSingleton<RejectReplayedClientAssertions>();
         services.AddHostedService<ClientRegistrationSeeder>();
         return services;
+    }
+
+    // The managed identity of the development vault is a client of this server with Graph's scope and a secret made per
+    // start, owning every other client, as the broker's identity owns its connections' app registrations in Entra ID.
+    private static void AddManagedIdentity(DevAuthorizationServerOptions options)
+    {
+        var vault = options.Vault;
+        if (!vault.Enabled || options.Clients.Exists(client => client.ClientId == vault.IdentityClientId))
+        {
+            return;
+        }
+
+        foreach (var client in options.Clients.Where(client => !client.Owners.Contains(vault.IdentityClientId)))
+        {
+            client.Owners.Add(vault.IdentityClientId);
+        }
+
+        var identity = new DevClientRegistration { ClientId = vault.IdentityClientId };
+        identity.Secrets.Add(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        identity.Scopes.Add(GraphCallerAuthenticator.Resource + "/.default");
+        options.Clients.Add(identity);
     }
 }

@@ -31,4 +31,10 @@ internal static class EventIds
 
     /// <summary>A proof of possession for addKey or removeKey was refused.</summary>
     public const int GraphProofRefused = 12;
+
+    /// <summary>The development vault started.</summary>
+    public const int VaultStarted = 13;
+
+    /// <summary>A secret version was stored in the development vault.</summary>
+    public const int VaultSecretSet = 14;
 }

@@ -50,4 +50,12 @@ internal static partial class Log
     [LoggerMessage(EventId = EventIds.GraphProofRefused, Level = LogLevel.Information,
         Message = "Graph: a proof of possession for application {AppId} was refused.")]
     public static partial void GraphProofRefused(this ILogger logger, string appId);
+
+    [LoggerMessage(EventId = EventIds.VaultStarted, Level = LogLevel.Information,
+        Message = "Vault: serving {SecretCount} secrets at {VaultUri}; TLS certificate written to {CertificatePath}.")]
+    public static partial void VaultStarted(this ILogger logger, int secretCount, string vaultUri, string certificatePath);
+
+    [LoggerMessage(EventId = EventIds.VaultSecretSet, Level = LogLevel.Information,
+        Message = "Vault: stored version {Version} of secret {Name}.")]
+    public static partial void VaultSecretSet(this ILogger logger, string name, string version);
 }
