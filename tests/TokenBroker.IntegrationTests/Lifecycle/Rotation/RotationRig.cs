@@ -14,7 +14,7 @@ namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 
 /// <summary>
 /// Three brokers with their refresh schedulers on (every 500 ms, one lease holder at a time), one vault, one directory
-/// whose clock runs at three times real speed, and the connections of <see cref="RotatingConnection"/>, each due for
+/// whose clock runs at real speed, and the connections of <see cref="RotatingConnection"/>, each due for
 /// rotation. Instances can be stopped and replaced while callers keep asking the live ones.
 /// </summary>
 internal sealed class RotationRig : IAsyncDisposable

@@ -12,9 +12,9 @@ namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 /// a rotation step. The connections are data (<see cref="RotatingConnection"/>), so a new credential kind is a new row.
 /// <para>
 /// The propagation delay (30 s) is measured on the authorization server's clock, as Entra's propagation happens on
-/// Entra's side. That clock is a <c>FakeTimeProvider</c> driven at three times real speed (<see cref="ServerClock"/>):
-/// the brokers never read it, they only see <c>invalid_client</c> for the new credential until the server's time has
-/// passed the delay, about 10 s of real time, while their own retries, backoff, leases and grace run on the real clock.
+/// Entra's side. That clock is a <c>FakeTimeProvider</c> driven at real speed (<see cref="ServerClock"/>): the brokers
+/// never read it, they see <c>invalid_client</c> for the new credential for the whole 30 s of real time, while their own
+/// retries, backoff, leases and grace run on the real clock.
 /// </para>
 /// </summary>
 [Collection(IntegrationGroup.Name)]

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace TokenBroker.IntegrationTests.Lifecycle.Rotation;
 
 /// <summary>
-/// Drives the authorization server's fake clock at three times real speed (300 ms every 100 ms), from start until
-/// disposed. A 30 s propagation delay on that clock lasts about 10 s of real time. The server runs ahead of the brokers
-/// by twice the time elapsed, a few minutes at most here: inside the five minutes of a client assertion's lifetime and
-/// the ten of a Graph proof, both stamped on the broker's real clock and checked on the server's.
+/// Keeps the authorization server's fake clock in step with the real clock (brought up to it every 100 ms), from start
+/// until disposed, so a 30 s propagation delay lasts 30 s of real time for the brokers, as Entra's would. It never runs
+/// ahead of the brokers' clock and lags it by at most a tick, so client assertions and Graph proofs stamped by the
+/// brokers are checked on the server within their lifetimes.
 /// </summary>
 internal sealed class ServerClock : IAsyncDisposable
 {
@@ -36,7 +36,11 @@ internal sealed class ServerClock : IAsyncDisposable
                 return;
             }
 
-            time.Advance(Tick * 3);
+            var behind = TimeProvider.System.GetUtcNow() - time.GetUtcNow();
+            if (behind > TimeSpan.Zero)
+            {
+                time.Advance(behind);
+            }
         }
     }
 }
