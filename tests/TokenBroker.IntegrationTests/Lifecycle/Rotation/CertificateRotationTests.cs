@@ -55,7 +55,7 @@ public sealed class CertificateRotationTests(IntegrationFixture fixture)
         {
             Assert.Equal(200, (await first.RequestTokenAsync(Connection)).Status);
             var traffic = new Infrastructure.TableTrafficControl();
-            var rotation = Rotation(first, new RotationStore(traffic.Client(fixture.Storage.ConnectionString, settings["TokenBroker:TokenCache:TableName"]!)));
+            var rotation = RotationRunners.Over(first, new RotationStore(traffic.Client(fixture.Storage.ConnectionString, settings["TokenBroker:TokenCache:TableName"]!)));
             var connection = Target(first);
             var (outcome, plannedRow) = await first.Services.GetRequiredService<RotationRunner>().PlanNowAsync(Connection, CancellationToken.None);
             Assert.Equal(PlanOutcome.Planned, outcome);
@@ -346,42 +346,9 @@ public sealed class CertificateRotationTests(IntegrationFixture fixture)
     private static Connection Target(BrokerInstance broker) =>
         broker.Services.GetRequiredService<ConnectionRegistry>().TryGet(Connection, out var connection) ? connection : throw new InvalidOperationException("no connection");
 
-    // Another runner over the same broker's parts, with its own table client.
-    private static CredentialRotation Rotation(BrokerInstance broker, RotationStore store)
-    {
-        var sp = broker.Services;
-        return new CredentialRotation(
-            store,
-            sp.GetRequiredService<AppRegistrationClient>(),
-            sp.GetRequiredService<SecretClient>(),
-            sp.GetRequiredService<CertificateRotation>(),
-            sp.GetRequiredService<ClientCredentialsClient>(),
-            sp.GetRequiredService<EvictionGenerations>(),
-            sp.GetRequiredService<TokenBroker.Credentials.CredentialCache>(),
-            sp.GetRequiredService<ConnectionRegistry>(),
-            (connection, token) => sp.GetRequiredService<TokenBrokerService>().ForceRefreshAsync(connection, token),
-            TimeProvider.System,
-            sp.GetRequiredService<IOptions<RotationOptions>>(),
-            sp.GetRequiredService<IMeterFactory>(),
-            sp.GetRequiredService<ILogger<CredentialRotation>>());
-    }
-
     // One step; a probe is refused until the directory's clock passes the propagation delay, as Entra's would.
-    private static async Task<RotationRecord> StepAsync(EntraDirectory directory, CredentialRotation rotation, Connection connection, RotationRecord row)
-    {
-        var next = await rotation.AdvanceAsync(connection, row, DateTimeOffset.MaxValue, CancellationToken.None, maxSteps: 1);
-        if (next.State == RotationState.KeyAdded && next.LastError == "probe_refused")
-        {
-            directory.Time.Advance(directory.PropagationDelay);
-        }
-
-        if (next.NextAttemptOn is { } at && at > DateTimeOffset.UtcNow)
-        {
-            await Task.Delay(at - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(5));
-        }
-
-        return next;
-    }
+    private static Task<RotationRecord> StepAsync(EntraDirectory directory, CredentialRotation rotation, Connection connection, RotationRecord row) =>
+        RotationRunners.StepAsync(directory, rotation, connection, row, probedFrom: RotationState.KeyAdded);
 
     private async Task AssertExactlyOneNewKeyAsync(EntraDirectory directory, KeyVaultEndpoint vault, RotationRecord row, X509Certificate2 renewed, string oldVersion)
     {
