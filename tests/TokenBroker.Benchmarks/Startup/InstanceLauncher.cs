@@ -38,7 +38,8 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
     private async Task<StartupSample> MeasureProcessAsync(StartupVariant variant, int round, IReadOnlyDictionary<string, string> environment, bool graceful)
     {
         var url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var start = new ProcessStartInfo("dotnet")
+        // A self-contained host starts by its own executable, as its container's entry point does; the rest through dotnet.
+        var start = new ProcessStartInfo(variant.SelfContained ? Path.Combine(variant.Directory, "TokenBroker.Host") : "dotnet")
         {
             WorkingDirectory = variant.Directory,
             RedirectStandardOutput = true,
@@ -47,7 +48,9 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
         };
         string[] arguments = variant.Kind == StartupKind.Bare
             ? [Path.Combine(variant.Directory, "TokenBroker.Benchmarks.dll"), "bare", "--body-file", bodyFile, "--urls", url.AbsoluteUri, "--environment", "Development"]
-            : [Path.Combine(variant.Directory, "TokenBroker.Host.dll"), "--urls", url.AbsoluteUri];
+            : variant.SelfContained
+                ? ["--urls", url.AbsoluteUri]
+                : [Path.Combine(variant.Directory, "TokenBroker.Host.dll"), "--urls", url.AbsoluteUri];
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -74,7 +77,7 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
 
         var output = new ConcurrentQueue<string>();
         var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
         process.OutputDataReceived += (_, e) => Keep(output, e.Data);
         process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();

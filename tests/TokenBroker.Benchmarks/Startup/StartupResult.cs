@@ -28,6 +28,9 @@ internal sealed record StartupVariantResult(
     double WarmHitMilliseconds,
     double CpuMilliseconds)
 {
+    /// <summary>Self-contained, the app and the runtime as one composite ReadyToRun image: the container's publish.</summary>
+    public bool SelfContained { get; init; }
+
     /// <summary>How many times a warm hit the first request on a new instance takes.</summary>
     public double FirstRequestRatio => FirstRequestMilliseconds / WarmHitMilliseconds;
 }

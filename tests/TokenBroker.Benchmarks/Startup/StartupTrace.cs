@@ -40,7 +40,16 @@ internal static class StartupTrace
             ["DOTNET_EventPipeConfig"] = Providers,
         };
         var sample = await launcher.MeasureAsync(variant, round: -1, environment, graceful: true);
-        return Analyze(variant.Name, sample.TimeToFirstResponseMilliseconds, file);
+        try
+        {
+            return Analyze(variant.Name, sample.TimeToFirstResponseMilliseconds, file);
+        }
+        catch (Exception ex) when (ex is FormatException or EndOfStreamException or IOException)
+        {
+            // A trace the parser cannot read says nothing reliable: reported, and the other variants' traces and every timed
+            // figure stand.
+            throw new InvalidOperationException($"the trace {file} is unreadable ({ex.GetType().Name}: {ex.Message})", ex);
+        }
     }
 
     public static StartupTraceSummary Analyze(string variant, double timeToFirst, string file)
