@@ -9,10 +9,11 @@ namespace TokenBroker.Benchmarks.Startup;
 
 /// <summary>
 /// <c>startup --storage CONNECTION-STRING --out FILE [--rounds 5] [--host DIR] [--host-r2r DIR] [--worker DIR]
-/// [--worker-r2r DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to first token. A token is put in a
+/// [--worker-r2r DIR] [--bare-worker DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to first token. A token is put in a
 /// fresh table first (by a host in this process, from the development authorization server); then, round after round, new
 /// processes start and are asked for it: the bare endpoint, the standalone host and the Functions worker under the
-/// stand-in Functions host, each from a publish folder without and with ReadyToRun. Each sample is timed from just before
+/// stand-in Functions host, each from a publish folder without and with ReadyToRun, and the worker's own yardstick: a bare isolated worker
+/// (<c>tests/TokenBroker.Benchmarks.BareWorker</c>, ReadyToRun) under the same stand-in. Each sample is timed from just before
 /// the process starts to the first response's body; then the same instance's warm hits are timed. The authorization server
 /// counts token requests, so a first token that did not come from the table shows.
 /// </summary>
@@ -114,6 +115,7 @@ internal static class StartupRun
             ("--host-r2r", "host-r2r", StartupKind.Host, true),
             ("--worker", "worker", StartupKind.Worker, false),
             ("--worker-r2r", "worker-r2r", StartupKind.Worker, true),
+            ("--bare-worker", "bare-worker", StartupKind.BareWorker, true),
         })
         {
             if (Arguments.Option(args, option) is { } directory)
