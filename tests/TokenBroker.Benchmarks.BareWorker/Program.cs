@@ -1,8 +1,10 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using TokenBroker.Functions.Hosting;
 
 // The least an isolated worker with the ASP.NET Core integration does before its first response: the broker's Program.cs
-// without the broker.
+// without the broker (the same start order, web server first, so neither pays the host's retried forwards).
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.Services.StartWebServerFirst();
 builder.Build().Run();
