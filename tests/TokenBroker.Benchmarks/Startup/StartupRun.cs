@@ -9,13 +9,13 @@ namespace TokenBroker.Benchmarks.Startup;
 
 /// <summary>
 /// <c>startup --storage CONNECTION-STRING --out FILE [--rounds 5] [--host DIR] [--host-r2r DIR] [--worker DIR]
-/// [--worker-r2r DIR] [--bare-worker DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to first token. A token is put in a
-/// fresh table first (by a host in this process, from the development authorization server); then, round after round, new
-/// processes start and are asked for it: the bare endpoint, the standalone host and the Functions worker under the
-/// stand-in Functions host, each from a publish folder without and with ReadyToRun, and the worker's own yardstick: a bare isolated worker
-/// (<c>tests/TokenBroker.Benchmarks.BareWorker</c>, ReadyToRun) under the same stand-in. Each sample is timed from just before
-/// the process starts to the first response's body; then the same instance's warm hits are timed. The authorization server
-/// counts token requests, so a first token that did not come from the table shows.
+/// [--worker-r2r DIR] [--bare-worker DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to first token. A
+/// token is put in a fresh table first (by a host in this process, from the development authorization server); then, round
+/// after round, new processes start and are asked for it: the bare endpoint, the standalone host and the Functions worker
+/// under the stand-in Functions host, each from a publish folder without and with ReadyToRun, and the worker's own
+/// yardstick, a bare isolated worker (<c>tests/TokenBroker.Benchmarks.BareWorker</c>, ReadyToRun) under the same stand-in.
+/// Each sample is timed from just before the process starts to the first response's body; then the same instance's warm
+/// hits are timed. The authorization server counts token requests, so a first token that did not come from the table shows.
 /// </summary>
 internal static class StartupRun
 {
