@@ -1,17 +1,15 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Configuration;
 
 namespace TokenBroker.Benchmarks.BareWorker;
 
 /// <summary>
-/// <c>POST /api/token/{connection}</c> as the broker's worker declares it, answering with the seeded token response read
-/// once from the file named by the <c>BareWorker:BodyFile</c> app setting: the bench's first response without the broker.
+/// <c>POST /api/token/{connection}</c>, declared as the broker's worker declares it (a function key, the same route),
+/// answering with the seeded token response and the headers the bench's bare app sends: the first response without the
+/// broker.
 /// </summary>
-public sealed class TokenFunction(IConfiguration configuration)
+internal sealed class TokenFunction(SeededTokenResponse seeded)
 {
-    private static byte[]? s_body;
-
     /// <summary>Writes the seeded token response.</summary>
     [Function("Token")]
     public Task RunAsync(
@@ -20,11 +18,11 @@ public sealed class TokenFunction(IConfiguration configuration)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = s_body ??= File.ReadAllBytes(configuration["BareWorker:BodyFile"]
-            ?? throw new InvalidOperationException("The app setting BareWorker:BodyFile is not set."));
         var response = request.HttpContext.Response;
-        response.ContentType = "application/json";
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, cancellationToken).AsTask();
+        response.ContentType = "application/json; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        response.ContentLength = seeded.Body.Length;
+        return response.Body.WriteAsync(seeded.Body, cancellationToken).AsTask();
     }
 }
