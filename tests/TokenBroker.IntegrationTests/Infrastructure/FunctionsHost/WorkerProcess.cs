@@ -7,10 +7,11 @@ using System.Text.Json;
 namespace TokenBroker.IntegrationTests.Infrastructure.FunctionsHost;
 
 /// <summary>
-/// The built Functions app (<c>TokenBroker.Functions.dll</c>, or the assembly its <c>worker.config.json</c> names) started the way the Functions host starts a .NET isolated worker:
-/// <c>dotnet &lt;assembly&gt;</c> in the app directory, with the host's gRPC address, worker id, request id and maximum
-/// message length on the command line (both the legacy and the <c>--functions-*</c> forms, as the host sends them), and
-/// the app settings as environment variables. Console output is kept, as the host keeps it for its logs.
+/// The built Functions app (<c>TokenBroker.Functions.dll</c>, or the assembly its <c>worker.config.json</c> names) started
+/// the way the Functions host starts a .NET isolated worker: <c>dotnet &lt;assembly&gt;</c> in the app directory, with the
+/// host's gRPC address, worker id, request id and maximum message length on the command line (both the legacy and the
+/// <c>--functions-*</c> forms, as the host sends them), and the app settings as environment variables. Console output is
+/// kept, as the host keeps it for its logs.
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
