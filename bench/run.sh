@@ -13,7 +13,8 @@
 #   and, for context, how many token requests 100 concurrent cold callers cause with the broker and with MSAL.
 #   17.2 a new instance's time to first token (a token already in the table), the standalone host and the Functions worker
 #        (under the stand-in Functions host), published without and with ReadyToRun, and the host as its container ships
-#        it (self-contained, composite ReadyToRun), against a bare app's first response;
+#        it (self-contained, composite ReadyToRun), against a bare app's first response, and a bare isolated worker under
+#        the same stand-in (the Functions worker SDK's own floor);
 #        also each start's CPU to first token (the work, which a busy machine barely changes) and the forwards the
 #        stand-in retried while the worker's listener did not accept yet (as Azure's host retries them)
 #   Issue 17, item 3: the client library's AddBrokeredToken handler on a cached token vs a pass-through handler
@@ -130,6 +131,9 @@ for app in Host Functions; do
 done
 dotnet publish src/TokenBroker.Host --configuration Release -nologo -clp:ErrorsOnly -p:PublishProfile=Container -o "$out/publish/Host-container" >>"$out/build.log" 2>&1 \
   || { tail -40 "$out/build.log" >&2; fail "publishing src/TokenBroker.Host with the Container profile failed"; }
+# The worker's yardstick: an isolated worker with one HTTP function and nothing of the broker, published as the app is.
+dotnet publish tests/TokenBroker.Benchmarks.BareWorker --configuration Release -nologo -clp:ErrorsOnly -o "$out/publish/BareWorker-r2r" >>"$out/build.log" 2>&1 \
+  || { tail -40 "$out/build.log" >&2; fail "publishing tests/TokenBroker.Benchmarks.BareWorker failed"; }
 
 # --- Azurite: the Table Storage of items 2, 3 and 4, each on its own table ---------------------------------------------
 echo "==> starting Azurite (in memory) on 127.0.0.1:$table_port"
@@ -250,12 +254,13 @@ fi
 # --- 17.2: a new instance's time to first token --------------------------------------------------------------------------
 # New processes, one at a time, each asked for a token a host in the benchmark's process put in a fresh table. Not pinned:
 # start-up uses every core it gets (the JIT compiles in the background), and the bare app gets the same.
-echo "==> time to first token: bare app, host (JIT, ReadyToRun, container) and Functions worker (JIT, ReadyToRun), $startup_rounds rounds"
+echo "==> time to first token: bare app, bare worker, host (JIT, ReadyToRun, container) and Functions worker (JIT, ReadyToRun), $startup_rounds rounds"
 trace_args=()
 [[ "$startup_trace" == 1 ]] && trace_args=(--trace-dir "$out/startup-traces")
 dotnet "$bench_dll" startup --storage "$storage" --rounds "$startup_rounds" --out "$out/startup.json" \
   --host "$out/publish/Host-jit" --host-r2r "$out/publish/Host-r2r" --host-container "$out/publish/Host-container" \
-  --worker "$out/publish/Functions-jit" --worker-r2r "$out/publish/Functions-r2r" "${trace_args[@]}" >"$out/startup.log" 2>&1 \
+  --worker "$out/publish/Functions-jit" --worker-r2r "$out/publish/Functions-r2r" \
+  --bare-worker "$out/publish/BareWorker-r2r" "${trace_args[@]}" >"$out/startup.log" 2>&1 \
   || { tail -40 "$out/startup.log" >&2; fail "the time-to-first-token measurement failed; see $out/startup.log"; }
 grep -E '^(==>|      )' "$out/startup.log" || true
 rm -rf "$out/publish"

@@ -31,7 +31,7 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
     /// <param name="environment">Extra environment variables (a start-up trace).</param>
     /// <param name="graceful">Stop with SIGTERM and wait, so the runtime can finish writing a trace; otherwise kill.</param>
     public Task<StartupSample> MeasureAsync(StartupVariant variant, int round, IReadOnlyDictionary<string, string>? environment = null, bool graceful = false) =>
-        variant.Kind == StartupKind.Worker
+        variant.Kind is StartupKind.Worker or StartupKind.BareWorker
             ? MeasureWorkerAsync(variant, round, environment ?? new Dictionary<string, string>())
             : MeasureProcessAsync(variant, round, environment ?? new Dictionary<string, string>(), graceful);
 
@@ -100,6 +100,11 @@ internal sealed class InstanceLauncher(IReadOnlyDictionary<string, string?> sett
     {
         WorkerProcess.AppDirectory = variant.Directory;
         var appSettings = new Dictionary<string, string?>(settings, StringComparer.Ordinal) { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" };
+        if (variant.Kind == StartupKind.BareWorker)
+        {
+            appSettings["BareWorker:BodyFile"] = bodyFile;
+        }
+
         foreach (var (key, value) in Common(environment))
         {
             appSettings[key] = value;

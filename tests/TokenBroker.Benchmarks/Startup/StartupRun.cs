@@ -9,13 +9,14 @@ namespace TokenBroker.Benchmarks.Startup;
 
 /// <summary>
 /// <c>startup --storage CONNECTION-STRING --out FILE [--rounds 5] [--host DIR] [--host-r2r DIR] [--host-container DIR]
-/// [--worker DIR] [--worker-r2r DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to first token. A token is put in a
-/// fresh table first (by a host in this process, from the development authorization server); then, round after round, new
-/// processes start and are asked for it: the bare endpoint, the standalone host and the Functions worker under the
-/// stand-in Functions host, each from a publish folder without and with ReadyToRun, and the host as its container
-/// ships it (self-contained, composite ReadyToRun). Each sample is timed from just before
-/// the process starts to the first response's body; then the same instance's warm hits are timed. The authorization server
-/// counts token requests, so a first token that did not come from the table shows.
+/// [--worker DIR] [--worker-r2r DIR] [--bare-worker DIR] [--trace-dir DIR]</c>: issue 17, item 2, a new instance's time to
+/// first token. A token is put in a fresh table first (by a host in this process, from the development authorization
+/// server); then, round after round, new processes start and are asked for it: the bare endpoint, the standalone host and
+/// the Functions worker under the stand-in Functions host, each from a publish folder without and with ReadyToRun, the
+/// host as its container ships it (self-contained, composite ReadyToRun), and the worker's own yardstick, a bare isolated
+/// worker (<c>tests/TokenBroker.Benchmarks.BareWorker</c>, ReadyToRun) under the same stand-in. Each sample is timed from
+/// just before the process starts to the first response's body; then the same instance's warm hits are timed. The
+/// authorization server counts token requests, so a first token that did not come from the table shows.
 /// </summary>
 internal static class StartupRun
 {
@@ -116,6 +117,7 @@ internal static class StartupRun
             ("--host-container", "host-container", StartupKind.Host, true, true),
             ("--worker", "worker", StartupKind.Worker, false, false),
             ("--worker-r2r", "worker-r2r", StartupKind.Worker, true, false),
+            ("--bare-worker", "bare-worker", StartupKind.BareWorker, true, false),
         })
         {
             if (Arguments.Option(args, option) is { } directory)

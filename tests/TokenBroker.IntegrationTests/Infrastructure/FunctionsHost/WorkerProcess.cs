@@ -2,14 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
 
 namespace TokenBroker.IntegrationTests.Infrastructure.FunctionsHost;
 
 /// <summary>
-/// The built <c>TokenBroker.Functions.dll</c> started the way the Functions host starts a .NET isolated worker:
-/// <c>dotnet &lt;assembly&gt;</c> in the app directory, with the host's gRPC address, worker id, request id and maximum
-/// message length on the command line (both the legacy and the <c>--functions-*</c> forms, as the host sends them), and
-/// the app settings as environment variables. Console output is kept, as the host keeps it for its logs.
+/// The built Functions app (<c>TokenBroker.Functions.dll</c>, or the assembly its <c>worker.config.json</c> names) started
+/// the way the Functions host starts a .NET isolated worker: <c>dotnet &lt;assembly&gt;</c> in the app directory, with the
+/// host's gRPC address, worker id, request id and maximum message length on the command line (both the legacy and the
+/// <c>--functions-*</c> forms, as the host sends them), and the app settings as environment variables. Console output is
+/// kept, as the host keeps it for its logs.
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
@@ -57,7 +59,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start(Uri hostEndpoint, string workerId, string requestId, IReadOnlyDictionary<string, string?> environment, Action<string> onLine)
     {
-        var assembly = Path.Combine(AppDirectory, "TokenBroker.Functions.dll");
+        var assembly = Path.Combine(AppDirectory, WorkerPath(AppDirectory));
         if (!File.Exists(assembly))
         {
             throw new InvalidOperationException($"The Functions app is not built at {assembly}; build the solution first.");
@@ -97,6 +99,21 @@ public sealed class WorkerProcess : IAsyncDisposable
         var startTimestamp = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start the worker.");
         return new WorkerProcess(process, startTimestamp, onLine);
+    }
+
+    // The host starts the assembly the app's worker.config.json names (description.defaultWorkerPath), so an app other than
+    // the broker's (the bench's bare worker) starts the same way.
+    private static string WorkerPath(string appDirectory)
+    {
+        var config = Path.Combine(appDirectory, "worker.config.json");
+        if (!File.Exists(config))
+        {
+            return "TokenBroker.Functions.dll";
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllBytes(config));
+        return json.RootElement.GetProperty("description").GetProperty("defaultWorkerPath").GetString()
+            ?? throw new InvalidOperationException($"{config} names no defaultWorkerPath.");
     }
 
     public async ValueTask DisposeAsync()
