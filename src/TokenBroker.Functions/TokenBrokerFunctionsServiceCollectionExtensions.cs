@@ -98,10 +98,10 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
             filters.Rules.Add(new LoggerFilterRule(ApplicationInsightsProvider, AuditEventNames.Category, LogLevel.Information, null));
         });
 
-    // The alias OpenTelemetry's logger provider declares, and the full name of the Application Insights one (which declares
-    // none): the names filter rules match providers by. Neither package is needed for the rule to apply when present.
     private const string DataProtectionPreload = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
+    // The alias OpenTelemetry's logger provider declares, and the full name of the Application Insights one (which declares
+    // none): the names filter rules match providers by. Neither package is needed for the rule to apply when present.
     private const string OpenTelemetryProviderAlias = "OpenTelemetry";
     private const string ApplicationInsightsProvider = "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider";
 }
