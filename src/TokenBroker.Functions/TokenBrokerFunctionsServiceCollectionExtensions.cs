@@ -24,6 +24,7 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddTokenBroker(configuration);
+        services.SkipDataProtectionKeyRingPreload();
 
         // The Functions worker creates function instances itself; the standalone host resolves them from here.
         services.TryAddSingleton<TokenFunction>();
@@ -59,6 +60,30 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Removes data protection's start-up preload of its key ring, which the Functions worker's ASP.NET Core integration
+    /// registers. It is a hosted service whose start reads (and on a new instance creates and writes) the key ring
+    /// synchronously, before the next hosted service may start, so every new instance paid for it before its first token.
+    /// The broker protects nothing with data protection (no cookies, no antiforgery, no sessions); were anything to, its
+    /// key ring would load on its first use, as the preload's own failure path already allows. Data protection's services
+    /// stay registered. True when the preload was registered and is now removed.
+    /// </summary>
+    internal static bool SkipDataProtectionKeyRingPreload(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            // Internal to its package, so found by name; if it is renamed, it stays and costs what it cost before.
+            if (services[i].ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && !services[i].IsKeyedService
+                && services[i].ImplementationType?.FullName == DataProtectionPreload)
+            {
+                services.RemoveAt(i);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Keeps the audit category at Information for every logging provider, whatever the defaults or the configuration
     /// say. A rule that names a provider beats one that does not, so the category gets a rule of its own for the providers
     /// known to filter by default: the Application Insights provider (its default rule keeps Warning and above only, also
@@ -72,6 +97,8 @@ public static class TokenBrokerFunctionsServiceCollectionExtensions
             filters.Rules.Add(new LoggerFilterRule(OpenTelemetryProviderAlias, AuditEventNames.Category, LogLevel.Information, null));
             filters.Rules.Add(new LoggerFilterRule(ApplicationInsightsProvider, AuditEventNames.Category, LogLevel.Information, null));
         });
+
+    private const string DataProtectionPreload = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     // The alias OpenTelemetry's logger provider declares, and the full name of the Application Insights one (which declares
     // none): the names filter rules match providers by. Neither package is needed for the rule to apply when present.

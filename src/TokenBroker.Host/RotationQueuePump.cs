@@ -22,13 +22,13 @@ internal sealed partial class RotationQueuePump(
 
     private TimeSpan VisibilityTimeout => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(_options.RetryDelay.TotalSeconds)));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.IsConfigured)
-        {
-            return;
-        }
+    // Not async itself: an async method's state machine names the queue types, and loading it would load the queue SDK at
+    // start-up in every host, also those with no queue configured.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _options.IsConfigured ? PumpAsync(stoppingToken) : Task.CompletedTask;
 
+    private async Task PumpAsync(CancellationToken stoppingToken)
+    {
         var (queue, poison) = CreateClients();
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

@@ -16,6 +16,7 @@ using TokenBroker.Connections;
 using TokenBroker.Coordination;
 using TokenBroker.Credentials;
 using TokenBroker.Diagnostics;
+using TokenBroker.Identity;
 using TokenBroker.Lifecycle.Rotation;
 using TokenBroker.Operations;
 using TokenBroker.Refresh;
@@ -101,7 +102,8 @@ public static class TokenBrokerServiceCollectionExtensions
             sp.GetRequiredService<Logging.ILogger<SecretEventProcessor>>(),
             sp.GetRequiredService<IOptions<CredentialSourceOptions>>().Value.KeyVaultUri));
 
-        services.TryAddSingleton(sp => CreateCredential(sp, configuration));
+        // Built on first use, not with the container: a first token from the table with a local secret never needs it.
+        services.TryAddSingleton<TokenCredential>(sp => new LazyTokenCredential(() => CreateCredential(sp, configuration)));
         services.TryAddSingleton(CreateTableClient);
 
         AddTokenEndpointClient(services);

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Http.Resilience;
 using TokenBroker.Access;
 using TokenBroker.Acquisition;
 using TokenBroker.Audit;
+using TokenBroker.Identity;
 using TokenBroker.Operations;
 using TokenBroker.Tests.Support;
 
@@ -62,6 +64,23 @@ public sealed class TokenBrokerServiceCollectionExtensionsTests
 
         Assert.IsType<TokenBrokerService>(provider.GetRequiredService<ITokenBroker>());
         Assert.Same(provider.GetRequiredService<TokenBrokerService>(), provider.GetRequiredService<ITokenBroker>());
+    }
+
+    [Fact]
+    public void Resolving_every_service_builds_no_azure_credential_until_a_token_is_asked_of_it()
+    {
+        var services = Compose("core first");
+        using var provider = services.BuildServiceProvider();
+
+        // What the container builds for start-up and for requests: the Key Vault and table clients, the federation
+        // assertion source and the hosted services all take the credential in their constructors.
+        foreach (var descriptor in services.Where(d => !d.ServiceType.IsGenericTypeDefinition && !d.IsKeyedService))
+        {
+            _ = provider.GetServices(descriptor.ServiceType).ToList();
+        }
+
+        var credential = Assert.IsType<LazyTokenCredential>(provider.GetRequiredService<TokenCredential>());
+        Assert.False(credential.IsBuilt);
     }
 
     [Theory]
